@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TimelineConfig(AppConfig):
+    name = "trustfunnel.timeline"
+    label = "timeline"
+    verbose_name = _("Timeline")
