@@ -1,17 +1,30 @@
+"""The API under /api/v1/: every app's ``api.register(router)`` is called once here.
+
+An app adds endpoints by defining ``register(router)`` (viewsets) and, optionally,
+``urlpatterns`` (extra paths) in its ``api.py``; nothing else needs editing.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter(trailing_slash=True)
-# Each app registers its viewsets in its own api.py; imported here once.
-from trustfunnel.crm import api as crm_api  # noqa: E402
-from trustfunnel.timeline import api as timeline_api  # noqa: E402
-
-crm_api.register(router)
-timeline_api.register(router)
+extra_patterns = []
+for config in apps.get_app_configs():
+    if not config.name.startswith("trustfunnel.") or find_spec(f"{config.name}.api") is None:
+        continue
+    module = import_module(f"{config.name}.api")
+    if hasattr(module, "register"):
+        module.register(router)
+    extra_patterns += getattr(module, "urlpatterns", [])
 
 urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
     path("docs/", SpectacularRedocView.as_view(url_name="openapi"), name="api-docs"),
+    *extra_patterns,
     *router.urls,
 ]
