@@ -17,6 +17,12 @@ from tests.factories import (
 API = "/api/v1"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Users are made with a password; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def url(name: str, pk: int | None = None, action: str | None = None) -> str:
     parts = [API, name] + ([str(pk)] if pk is not None else []) + ([action] if action else [])
     return "/".join(parts) + "/"
