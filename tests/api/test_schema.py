@@ -6,7 +6,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -59,11 +61,22 @@ def settings_static(settings):
 # sent through the WSGI app with an owner's token; no answer may be a 5xx. (Driven with
 # hypothesis directly: schemathesis' own pytest loader does not run on pytest 9 yet.)
 
-EXAMPLES = 15
+EXAMPLES = 20
 
 
 @pytest.fixture
-def api_schema(db, owner_user, workspace, rows_of, settings_static):
+def keep_test_connection():
+    """The WSGI app closes "old" connections after each request, which would close the
+    test's transaction on PostgreSQL; Django's own test client switches that off too."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, owner_user, workspace, rows_of, settings_static, keep_test_connection):
     # A few real rows so that ids 1, 2, ... sometimes hit something.
     rows_of(workspace, owner_user)
     rows_of(workspace, owner_user)
