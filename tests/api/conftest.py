@@ -23,6 +23,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_throttle_counts():
+    """The token endpoint's throttle counts in the cache; each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def url(name: str, pk: int | None = None, action: str | None = None) -> str:
     parts = [API, name] + ([str(pk)] if pk is not None else []) + ([action] if action else [])
     return "/".join(parts) + "/"

@@ -149,3 +149,21 @@ def test_deal_stage_history_is_paginated_oldest_first(owner_user, workspace, api
         ("", "lead"), ("lead", "first_contact"), ("first_contact", "proposal"), ("proposal", "won"),
     ]
     assert client.get(url("deals", deal["id"])).json()["closed_at"] is not None
+
+
+def test_stage_history_and_me_query_counts_are_fixed(owner_user, workspace, api_for):
+    client = api_for(owner_user)  # forced authentication: no token query
+    relationship = RelationshipFactory(workspace=workspace, owner=owner_user)
+    deal = client.post(url("deals"), {"relationship": relationship.pk, "title": "T"}).json()
+    counts = []
+    for stage in ("first_contact", "proposal", "negotiation", "won"):
+        client.patch(url("deals", deal["id"]), {"stage": stage})
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url("deals", deal["id"], "stage-history"))
+        counts.append(len(ctx.captured_queries))
+    # membership, the deal, its page of changes
+    assert set(counts) == {3}, counts
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url("me"))
+    # the memberships, the current one
+    assert len(ctx.captured_queries) == 2

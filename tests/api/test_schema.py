@@ -46,6 +46,8 @@ def test_docs_page_loads_no_external_resource(db, settings_static):
     assert "cdn" not in html.lower()
     scripts = re.findall(r"""src=["']([^"']+)""", html)
     assert scripts and all(s.startswith("/static/") for s in scripts), scripts
+    # Redoc's footer logo would come from redoc.ly: the policy keeps requests on this host.
+    assert "Content-Security-Policy" in html and "default-src 'self'" in html
 
 
 @pytest.fixture

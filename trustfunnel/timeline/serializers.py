@@ -89,12 +89,6 @@ class SignalSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if instance.kind == "retraction":
-            data["kind"] = "retraction"  # not a writable choice, but shown as it is
-        return data
-
     def get_component_names(self, signal: Signal) -> list[str]:
         return [c.name.lower() for c in Component if signal.components & c]
 
