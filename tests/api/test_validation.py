@@ -181,3 +181,22 @@ def test_unknown_filter_value_is_refused_naming_the_parameter(client, workspace)
 def test_unknown_ordering_and_bad_cursor_are_refused(client, workspace):
     assert_error(client.get(url("people"), {"ordering": "email"}), 400, field="ordering")
     assert_error(client.get(url("people"), {"cursor": "garbage"}), 400, field="cursor")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"o": "name", "v": ["a\u0000", "b", 1], "p": 0},  # a NUL the database refuses
+        {"o": "name", "v": ["a", "b", "not-an-id"], "p": 0},
+        {"o": "name", "v": ["a", None, 1], "p": 0},
+        {"o": "-id", "v": [1], "p": 0},  # a cursor of another ordering
+        {"o": "name", "v": "abc"},
+    ],
+)
+def test_tampered_cursor_is_refused(client, workspace, payload):
+    import base64
+    import json
+
+    cursor = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    response = client.get(url("people"), {"ordering": "name", "cursor": cursor})
+    assert_error(response, 400, field="cursor")

@@ -164,7 +164,7 @@ class KeysetPagination(BasePagination):
                 python_value = field.to_python(raw)
             except Exception:  # noqa: BLE001 - any bad value is a bad cursor
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
-            if python_value is None:
+            if python_value is None or (isinstance(python_value, str) and "\x00" in python_value):
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
             values.append(Value(python_value, output_field=field))
         return values
