@@ -9,7 +9,7 @@ from importlib.util import find_spec
 
 from django.apps import apps
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 router = DefaultRouter(trailing_slash=True)
@@ -23,8 +23,8 @@ for config in apps.get_app_configs():
     extra_patterns += getattr(module, "urlpatterns", [])
 
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
-    path("docs/", SpectacularRedocView.as_view(url_name="openapi"), name="api-docs"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
+    path("docs/", SpectacularRedocView.as_view(url_name="openapi", template_name="api/redoc.html"), name="api-docs"),
     *extra_patterns,
     *router.urls,
 ]

@@ -1,0 +1,99 @@
+"""API filters for organisations, people, relationships and deals.
+
+Related objects are filtered by id (``?organization=12``) on the already scoped
+queryset, so an id of another workspace simply matches nothing. ``?q=`` searches
+names and e-mail (case-insensitive substring).
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from trustfunnel.crm.models import (
+    Deal,
+    DealStage,
+    DecisionAuthority,
+    Language,
+    Organization,
+    OrganizationSize,
+    Person,
+    Relationship,
+    RelationshipKind,
+)
+
+COUNTRY_CHOICES = list(countries)
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """``q``: every word must appear in one of ``search_fields``."""
+
+    search_fields: tuple[str, ...] = ()
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+
+    def filter_q(self, queryset, name, value):
+        for word in value.split()[:5]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class OrganizationFilter(SearchFilterSet):
+    search_fields = ("name", "vat_number", "chamber_number")
+    country = django_filters.MultipleChoiceFilter(choices=COUNTRY_CHOICES)
+    sector = django_filters.CharFilter(lookup_expr="iexact")
+    size = django_filters.ChoiceFilter(choices=OrganizationSize.choices)
+
+    class Meta:
+        model = Organization
+        fields: list[str] = []
+
+
+class PersonFilter(SearchFilterSet):
+    search_fields = ("first_name", "last_name", "email")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    country = django_filters.MultipleChoiceFilter(choices=COUNTRY_CHOICES)
+    language = django_filters.ChoiceFilter(choices=Language.choices)
+    decision_authority = django_filters.ChoiceFilter(choices=DecisionAuthority.choices)
+    marketing_consent = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+
+class RelationshipFilter(SearchFilterSet):
+    search_fields = ("person__first_name", "person__last_name", "person__email", "organization__name")
+    kind = django_filters.MultipleChoiceFilter(choices=RelationshipKind.choices)
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    person = django_filters.NumberFilter(field_name="person_id")
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    country = django_filters.ChoiceFilter(
+        choices=COUNTRY_CHOICES, method="filter_country", label=_("Country")
+    )
+
+    class Meta:
+        model = Relationship
+        fields: list[str] = []
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(Q(organization__country=value) | Q(person__country=value))
+
+
+class DealFilter(SearchFilterSet):
+    search_fields = ("title",)
+    stage = django_filters.MultipleChoiceFilter(choices=DealStage.choices)
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    relationship = django_filters.NumberFilter(field_name="relationship_id")
+    expected_close_after = django_filters.DateFilter(field_name="expected_close", lookup_expr="gte")
+    expected_close_before = django_filters.DateFilter(field_name="expected_close", lookup_expr="lte")
+    value_min = django_filters.NumberFilter(field_name="value", lookup_expr="gte")
+    value_max = django_filters.NumberFilter(field_name="value", lookup_expr="lte")
+
+    class Meta:
+        model = Deal
+        fields: list[str] = []
