@@ -1,0 +1,60 @@
+"""Show the product's errors (trustfunnel.core.errors) on pages, translated.
+
+Core and the services raise English message templates with data; the page layer looks
+the template up in the catalogue and fills it in, naming the field by its form label.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
+
+from trustfunnel.core.errors import PermissionDenied, TrustfunnelError
+
+#: The service messages a page can show, listed so makemessages extracts them.
+SERVICE_MESSAGES = [
+    N_("{field}: evidence cannot lie in the future (more than {minutes} minutes ahead)."),
+    N_("{field}: must be an exchange of the same relationship."),
+    N_("{field}: a relationship needs a person or an organisation."),
+    N_("{field}: a retraction cannot be retracted."),
+    N_("{field}: a time is required."),
+    N_("{field}: a value cannot be negative."),
+    N_("{field}: must be 'us' or 'them'."),
+    N_("{field}: must lie between 0 and 10."),
+    N_("{field}: no such organisation."),
+    N_("{field}: no such relationship."),
+    N_("{field}: not found."),
+    N_("{field}: the owner must be a member of this workspace."),
+    N_("{field}: this signal is already retracted."),
+    N_("{field}: unknown signal kind {kind!r}."),
+    N_("{field}: use retract to withdraw a signal."),
+    N_("Your role does not allow this."),
+    N_("Only the account owner or an admin can edit private notes."),
+    N_("Your role cannot log interactions, signals or exchanges."),
+    N_("Invalid value for {field}."),
+    N_("Something went wrong."),
+]
+
+
+def translated_message(error: TrustfunnelError, *, field_label: str | None = None) -> str:
+    data = dict(error.data)
+    if field_label is not None:
+        data["field"] = field_label
+    template = gettext(error.message_template)
+    try:
+        return template.format(**data)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def add_service_error(form: forms.Form, error: TrustfunnelError) -> None:
+    """Put a service error on the form field it names (or on the form); 403 for a role."""
+    if isinstance(error, PermissionDenied):
+        raise DjangoPermissionDenied(translated_message(error))
+    field = error.data.get("field")
+    if field in form.fields:
+        form.add_error(field, translated_message(error, field_label=str(form.fields[field].label)))
+    else:
+        form.add_error(None, translated_message(error))
