@@ -25,6 +25,8 @@ def plain_static_files(settings, tmp_path_factory):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static"))
+    # Fast hashing: the factories set a password for every user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
@@ -55,6 +56,6 @@ def add_service_error(form: forms.Form, error: TrustfunnelError) -> None:
         raise DjangoPermissionDenied(translated_message(error))
     field = error.data.get("field")
     if field in form.fields:
-        form.add_error(field, translated_message(error, field_label=str(form.fields[field].label)))
+        form.add_error(field, translated_message(error, field_label=capfirst(str(form.fields[field].label))))
     else:
         form.add_error(None, translated_message(error))
