@@ -10,32 +10,32 @@ from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.text import capfirst
 from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from trustfunnel.core.errors import PermissionDenied, TrustfunnelError
 
 #: The service messages a page can show, listed so makemessages extracts them.
 SERVICE_MESSAGES = [
-    N_("{field}: evidence cannot lie in the future (more than {minutes} minutes ahead)."),
-    N_("{field}: must be an exchange of the same relationship."),
-    N_("{field}: a relationship needs a person or an organisation."),
-    N_("{field}: a retraction cannot be retracted."),
-    N_("{field}: a time is required."),
-    N_("{field}: a value cannot be negative."),
-    N_("{field}: must be 'us' or 'them'."),
-    N_("{field}: must lie between 0 and 10."),
-    N_("{field}: no such organisation."),
-    N_("{field}: no such relationship."),
-    N_("{field}: not found."),
-    N_("{field}: the owner must be a member of this workspace."),
-    N_("{field}: this signal is already retracted."),
-    N_("{field}: unknown signal kind {kind!r}."),
-    N_("{field}: use retract to withdraw a signal."),
-    N_("Your role does not allow this."),
-    N_("Only the account owner or an admin can edit private notes."),
-    N_("Your role cannot log interactions, signals or exchanges."),
-    N_("Invalid value for {field}."),
-    N_("Something went wrong."),
+    gettext_noop("{field}: evidence cannot lie in the future (more than {minutes} minutes ahead)."),
+    gettext_noop("{field}: must be an exchange of the same relationship."),
+    gettext_noop("{field}: a relationship needs a person or an organisation."),
+    gettext_noop("{field}: a retraction cannot be retracted."),
+    gettext_noop("{field}: a time is required."),
+    gettext_noop("{field}: a value cannot be negative."),
+    gettext_noop("{field}: must be 'us' or 'them'."),
+    gettext_noop("{field}: must lie between 0 and 10."),
+    gettext_noop("{field}: no such organisation."),
+    gettext_noop("{field}: no such relationship."),
+    gettext_noop("{field}: not found."),
+    gettext_noop("{field}: the owner must be a member of this workspace."),
+    gettext_noop("{field}: this signal is already retracted."),
+    gettext_noop("{field}: unknown signal kind {kind!r}."),
+    gettext_noop("{field}: use retract to withdraw a signal."),
+    gettext_noop("Your role does not allow this."),
+    gettext_noop("Only the account owner or an admin can edit private notes."),
+    gettext_noop("Your role cannot log interactions, signals or exchanges."),
+    gettext_noop("Invalid value for {field}."),
+    gettext_noop("Something went wrong."),
 ]
 
 
