@@ -88,9 +88,21 @@ def test_lists_and_phone_layout(live_server, browser_page, account):
     for name in ("organizations", "people", "relationships", "deals"):
         page.goto(f"{live_server.url}/{name}/")
         page.screenshot(path=ARTIFACTS / f"list-{name}.png", full_page=True)
+    page.goto(f"{live_server.url}/organizations/new/")
+    page.fill("#id_name", "Brugge Consult")
+    page.select_option("#id_country", "BE")
+    page.fill("#id_vat_number", "NL123")
+    page.click("form button[type=submit]")
+    page.locator("#id_vat_number_errors").wait_for()
+    assert page.get_attribute("#id_vat_number", "aria-invalid") == "true"
+    page.screenshot(path=ARTIFACTS / "organization-form-error.png", full_page=True)
+    page.goto(f"{live_server.url}/organizations/{rel.organization_id}/")
+    page.screenshot(path=ARTIFACTS / "organization-detail.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/relationships/{rel.pk}/")
     page.screenshot(path=ARTIFACTS / "relationship-phone.png", full_page=True)
+    # Usable on a phone: nothing sticks out sideways.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.click("[aria-controls=tf-sidebar]")
     page.locator("#tf-sidebar a[href='/people/']").click()
     page.wait_for_url("**/people/")
