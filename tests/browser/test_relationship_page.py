@@ -92,7 +92,7 @@ def test_lists_and_phone_layout(live_server, browser_page, account):
     page.fill("#id_name", "Brugge Consult")
     page.select_option("#id_country", "BE")
     page.fill("#id_vat_number", "NL123")
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.locator("#id_vat_number_errors").wait_for()
     assert page.get_attribute("#id_vat_number", "aria-invalid") == "true"
     page.screenshot(path=ARTIFACTS / "organization-form-error.png", full_page=True)
