@@ -149,3 +149,22 @@ def test_deal_cannot_use_another_workspace_relationship(client_for, sales_user, 
     })
     assert response.status_code == 400
     assert "relationship" in response.context["form"].errors
+
+
+def test_big_selects_render_a_bounded_number_of_options(client_for, sales_user, workspace,
+                                                        settings, monkeypatch):
+    from tests.factories import PersonFactory
+    from trustfunnel.crm import forms as crm_forms
+
+    monkeypatch.setattr(crm_forms, "CHOICE_LIMIT", 3)
+    people = [PersonFactory(workspace=workspace, last_name=f"Zz{i}") for i in range(6)]
+    last = people[-1]
+    page = client_for(sales_user).get(f"/relationships/new/?person={last.pk}")
+    options = page.context["form"]["person"].field.widget.choices
+    assert len(options) == 1 + 3 + 1  # empty, the first three, the preselected one
+    assert options[1][0] == last.pk
+    # A person beyond the rendered options is still accepted.
+    response = client_for(sales_user).post("/relationships/new/", {
+        "person": people[4].pk, "kind": "prospect", "owner": sales_user.pk,
+    })
+    assert response.status_code == 302

@@ -15,6 +15,29 @@ from trustfunnel.crm.models import Deal, Organization, Person, Relationship
 User = get_user_model()
 
 
+#: How many options a select of people, organisations or relationships renders. The
+#: field still accepts any row of the workspace; beyond this, start from the row's own
+#: page (its "New relationship" / "New deal" button preselects it).
+CHOICE_LIMIT = 300
+
+
+def limit_rendered_choices(field: forms.ModelChoiceField, selected) -> None:
+    """Render at most CHOICE_LIMIT options (plus the selected one), validate against all.
+
+    A workspace with 100,000 people must not put 100,000 <option>s in every form.
+    """
+    rows = list(field.queryset[:CHOICE_LIMIT])
+    selected_pk = getattr(selected, "pk", selected)
+    try:
+        selected_pk = int(selected_pk) if selected_pk not in (None, "") else None
+    except (TypeError, ValueError):
+        selected_pk = None
+    if selected_pk is not None and all(row.pk != selected_pk for row in rows):
+        rows = list(field.queryset.filter(pk=selected_pk)) + rows
+    choices = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = choices + [(row.pk, field.label_from_instance(row)) for row in rows]
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
@@ -36,6 +59,12 @@ class WorkspaceFormMixin:
         return User.objects.filter(memberships__workspace=self.workspace).order_by(
             "first_name", "last_name", "username"
         )
+
+    def limit(self, name: str) -> None:
+        selected = self.data.get(self.add_prefix(name)) if self.is_bound else (
+            self.initial.get(name) or getattr(self.instance, f"{name}_id", None)
+        )
+        limit_rendered_choices(self.fields[name], selected)
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
@@ -63,6 +92,7 @@ class PersonForm(WorkspaceFormMixin, forms.ModelForm):
         self.fields["organization"].queryset = Organization.objects.for_workspace(
             self.workspace
         ).order_by("name", "id")
+        self.limit("organization")
 
 
 class RelationshipForm(WorkspaceFormMixin, forms.ModelForm):
@@ -90,6 +120,8 @@ class RelationshipForm(WorkspaceFormMixin, forms.ModelForm):
         ).order_by("name", "id")
         self.fields["owner"].queryset = self.members()
         self.fields["person"].help_text = _("A person, an organisation, or both.")
+        self.limit("person")
+        self.limit("organization")
 
     def clean(self):
         cleaned = super().clean()
@@ -113,6 +145,7 @@ class DealForm(WorkspaceFormMixin, forms.ModelForm):
             .order_by("-id")
         )
         self.fields["owner"].queryset = self.members()
+        self.limit("relationship")
 
     def clean_currency(self):
         return self.cleaned_data["currency"].strip().upper()

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
 from django_countries import countries
 
 from trustfunnel.core.errors import PermissionDenied as CorePermissionDenied
@@ -21,8 +22,8 @@ from trustfunnel.crm import services
 from trustfunnel.crm.forms import DealForm, OrganizationForm, PersonForm, RelationshipForm
 from trustfunnel.crm.models import (
     OPEN_STAGES,
-    DealStage,
     Deal,
+    DealStage,
     DecisionAuthority,
     Organization,
     Person,
@@ -33,7 +34,6 @@ from trustfunnel.web import registry
 from trustfunnel.web.views import KeysetListView, ServiceFormView
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
-from django.views.generic import TemplateView
 
 User = get_user_model()
 DETAIL_LIST_SIZE = 50

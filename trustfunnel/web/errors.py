@@ -9,8 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.text import capfirst
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from trustfunnel.core.errors import PermissionDenied, TrustfunnelError
 
