@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.web.conftest import plain_static_files  # noqa: F401  (autouse here too)
 
@@ -17,12 +18,22 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session", autouse=True)
-def static_root_exists():
-    """live_server starts WhiteNoise before any function fixture can point STATIC_ROOT
-    elsewhere; WhiteNoise warns (an error here) when the directory is missing."""
+def live_server_settings():
+    """Settings live_server reads once, before any function fixture runs.
+
+    - WhiteNoise warns (an error here) when STATIC_ROOT is missing.
+    - Persistent connections (CONN_MAX_AGE on PostgreSQL) would stay open in the server's
+      keep-alive threads and block dropping the test database at the end.
+    """
     from django.conf import settings
+    from django.db import connections
 
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    db_settings = connections.settings["default"]
+    previous = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
+    yield
+    db_settings["CONN_MAX_AGE"] = previous
 
 
 @pytest.fixture
@@ -40,5 +51,8 @@ def browser_page(monkeypatch):
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # ORM calls made while Playwright's loop runs get their own connection (another
+        # context); close it here, or it blocks dropping the PostgreSQL test database.
+        connections.close_all()
         context.close()
         browser.close()
