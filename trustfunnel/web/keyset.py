@@ -58,6 +58,10 @@ def _beyond(fields: list[str], values: list[Any], *, forward: bool) -> Q:
 
     (a, b, c) > (x, y, z)  ==  a > x  OR  (a = x AND b > y)  OR  (a = x AND b = y AND c > z)
     """
+    # The leading term repeats the first key as a plain range (a >= x), which lets the
+    # database start an index range scan there instead of reading the OR from the top.
+    first = fields[0]
+    lead_op = "gte" if (not first.startswith("-")) == forward else "lte"
     condition = Q()
     for i, field in enumerate(fields):
         name = field.lstrip("-")
@@ -67,7 +71,7 @@ def _beyond(fields: list[str], values: list[Any], *, forward: bool) -> Q:
         for prev_field, prev_value in zip(fields[:i], values[:i], strict=True):
             term &= Q(**{prev_field.lstrip("-"): prev_value})
         condition |= term
-    return condition
+    return Q(**{f"{first.lstrip('-')}__{lead_op}": values[0]}) & condition
 
 
 def _reverse(fields: list[str]) -> list[str]:
