@@ -75,6 +75,12 @@ def test_log_signal_without_reload_then_switch_to_dutch(live_server, browser_pag
     assert "Signaal vastleggen" in page.inner_text("#log-form-signal")
     page.screenshot(path=ARTIFACTS / "relationship-nl.png", full_page=True)
 
+    # Printed as a meeting sheet: no navigation, no forms.
+    page.emulate_media(media="print")
+    assert page.is_hidden("#tf-sidebar") and page.is_hidden("#log-form-signal")
+    assert page.is_visible("#timeline-entries")
+    page.screenshot(path=ARTIFACTS / "relationship-print.png", full_page=True)
+
 
 def test_lists_and_phone_layout(live_server, browser_page, account):
     user, rel = account
