@@ -99,3 +99,18 @@ def test_dutch_catalogue_is_compiled():
 
 def _unescape(text: str) -> str:
     return text.replace("\\n", "\n").replace('\\"', '"').replace("\\\\", "\\")
+
+
+def test_every_template_string_is_in_the_dutch_catalogue():
+    """A {% translate "..." %} added after the last makemessages run fails here."""
+    import re
+
+    package = CATALOGUE.parents[3]
+    msgids = {mid for mid, _, _ in _entries(CATALOGUE.read_text(encoding="utf-8"))}
+    pattern = re.compile(r"""\{%\s*translate\s+(["'])(.+?)\1""")
+    missing = []
+    for template in package.glob("**/templates/**/*.html"):
+        for _, text in pattern.findall(template.read_text(encoding="utf-8")):
+            if text.replace('"', '\\"') not in msgids:
+                missing.append(f"{template.relative_to(package)}: {text}")
+    assert missing == []
