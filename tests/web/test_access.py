@@ -119,3 +119,13 @@ def test_marketing_cannot_edit_relationships_or_log(client_for, marketing_user, 
 def test_private_notes_shown_to_the_account_owner(client_for, sales_user, crm):
     page = client_for(sales_user).get(f"/relationships/{crm['rel'].pk}/").content.decode()
     assert "Secret about budget" in page
+
+
+def test_not_found_and_forbidden_pages_explain_what_happened(client_for, viewer_user, crm):
+    client = client_for(viewer_user)
+    missing = client.get("/relationships/999999/")
+    assert missing.status_code == 404
+    assert "This page does not exist" in missing.content.decode()
+    forbidden = client.get("/organizations/new/")
+    assert forbidden.status_code == 403
+    assert "Your role does not allow this" in forbidden.content.decode()
