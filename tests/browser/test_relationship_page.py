@@ -11,6 +11,7 @@ from tests.factories import (
     OrganizationFactory,
     PersonFactory,
     RelationshipFactory,
+    SignalFactory,
     UserFactory,
     WorkspaceFactory,
 )
@@ -67,6 +68,21 @@ def test_log_signal_without_reload_then_switch_to_dutch(live_server, browser_pag
     assert "future" in error.inner_text()
     assert Signal.objects.filter(relationship=rel).count() == 1
 
+    # An exchange with a negative value, in the Exchange tab: rejected on the field.
+    page.click("#log-tab-exchange")
+    page.select_option("#id_exchange-kind", "advice")
+    page.fill("#id_exchange-value", "-50")
+    page.click("#log-form-exchange button[type=submit]")
+    value_error = page.locator("#log-form-exchange [data-field=value]")
+    value_error.wait_for()
+    assert "cannot be negative" in value_error.inner_text()
+    page.fill("#id_exchange-value", "250")
+    page.fill("#id_exchange-description", "Free seat at the masterclass")
+    page.click("#log-form-exchange button[type=submit]")
+    page.locator("#timeline-entries .tf-entry-exchange").first.wait_for()
+    assert "Free seat at the masterclass" in page.inner_text("#timeline-entries")
+    assert page.evaluate("window.__noReload") is True
+
     page.click("[data-testid=language-nl]")
     page.wait_for_load_state()
     page.locator("html[lang=nl]").wait_for()
@@ -84,6 +100,8 @@ def test_log_signal_without_reload_then_switch_to_dutch(live_server, browser_pag
 
 def test_lists_and_phone_layout(live_server, browser_page, account):
     user, rel = account
+    for i in range(30):
+        SignalFactory(relationship=rel, kind="reply", note=f"reply {i}")
     page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "sanne")
@@ -104,6 +122,13 @@ def test_lists_and_phone_layout(live_server, browser_page, account):
     page.screenshot(path=ARTIFACTS / "organization-form-error.png", full_page=True)
     page.goto(f"{live_server.url}/organizations/{rel.organization_id}/")
     page.screenshot(path=ARTIFACTS / "organization-detail.png", full_page=True)
+    # "Show older entries" loads the next page of the timeline in place.
+    page.goto(f"{live_server.url}/relationships/{rel.pk}/")
+    assert page.locator("#timeline-entries .tf-entry").count() == 20
+    page.click("#timeline-more button")
+    page.wait_for_function(
+        "document.querySelectorAll('#timeline-entries .tf-entry').length === 31")
+    assert page.locator("#timeline-more").count() == 0
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/relationships/{rel.pk}/")
     page.screenshot(path=ARTIFACTS / "relationship-phone.png", full_page=True)
