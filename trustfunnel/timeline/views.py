@@ -142,7 +142,7 @@ class LogView(WorkspaceMixin, View):
         entry = None
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with transaction.atomic(durable=True):
                     services.check_can_log(self.membership)
                     services.check_occurred_at(
                         form.cleaned_data["occurred_at"], now=timezone.now(),

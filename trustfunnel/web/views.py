@@ -122,7 +122,7 @@ class ServiceFormView(WorkspaceMixin, TemplateView):
         form = self.get_form()
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with transaction.atomic(durable=True):
                     obj = self.save(form)
             except TrustfunnelError as error:
                 add_service_error(form, error)
