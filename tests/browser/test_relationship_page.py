@@ -68,6 +68,15 @@ def test_log_signal_without_reload_then_switch_to_dutch(live_server, browser_pag
     assert "future" in error.inner_text()
     assert Signal.objects.filter(relationship=rel).count() == 1
 
+    # A wrong signal is corrected by retracting it: it stays, marked, and a retraction is added.
+    first_signal = page.locator("#timeline-entries .tf-entry-signal").first
+    first_signal.locator("summary").click()
+    first_signal.locator("input[name$=reason]").fill("Logged on the wrong client")
+    first_signal.locator("button[type=submit]").click()
+    page.locator("#timeline-entries .tf-retracted").wait_for()
+    assert Signal.objects.filter(relationship=rel, kind="retraction").count() == 1
+    page.screenshot(path=ARTIFACTS / "relationship-retracted.png", full_page=True)
+
     # An exchange with a negative value, in the Exchange tab: rejected on the field.
     page.click("#log-tab-exchange")
     page.select_option("#id_exchange-kind", "advice")

@@ -194,3 +194,31 @@ def test_registered_panels_render_for_members_with_the_capability(
     assert f"<p id=\"radar\">{crm['rel'].pk}:42</p>" in sales_page.content.decode()
     assert "Radar test" in sales_page.content.decode()
     assert "Radar test" not in viewer_page.content.decode()
+
+
+def test_retract_signal_keeps_it_and_adds_a_retraction(client_for, sales_user, viewer_user, crm):
+    rel = crm["rel"]
+    signal = Signal.objects.get(relationship=rel)
+    url = f"/relationships/{rel.pk}/signals/{signal.pk}/retract/"
+    assert client_for(viewer_user).post(url, {}).status_code == 403
+    client = client_for(sales_user)
+    empty = client.post(url, {f"retract-{signal.pk}-reason": ""}, **HTMX)
+    assert empty.status_code == 422 and 'data-field="reason"' in empty.content.decode()
+    response = client.post(url, {f"retract-{signal.pk}-reason": "Wrong client"}, **HTMX)
+    assert response.status_code == 200
+    retraction = Signal.objects.get(retracts=signal)
+    assert retraction.note == "Wrong client" and retraction.kind == "retraction"
+    body = response.content.decode()
+    assert f'id="signal-{signal.pk}"' in body and "tf-retracted" in body
+    assert f'id="signal-{retraction.pk}"' in body
+    again = client.post(url, {f"retract-{signal.pk}-reason": "Twice"}, **HTMX)
+    # Already withdrawn: nothing new is written; the entry shows its retracted state.
+    assert again.status_code == 422 and "tf-retracted" in again.content.decode()
+    assert Signal.objects.filter(retracts=signal).count() == 1
+
+
+def test_retract_signal_of_another_relationship_is_not_found(client_for, sales_user, crm,
+                                                             other_crm):
+    foreign = SignalFactory(relationship=other_crm["rel"])
+    url = f"/relationships/{crm['rel'].pk}/signals/{foreign.pk}/retract/"
+    assert client_for(sales_user).post(url, {f"retract-{foreign.pk}-reason": "x"}).status_code == 404

@@ -120,3 +120,9 @@ def _exchange_label(exchange: Exchange) -> str:
     when = timezone.localtime(exchange.occurred_at).strftime("%Y-%m-%d")
     text = f"{when} · {exchange.get_kind_display()} · {exchange.value}"
     return f"{text} · {exchange.description[:40]}" if exchange.description else text
+
+
+class RetractForm(forms.Form):
+    """Why a signal is withdrawn; the correction is a new signal, the old one stays."""
+
+    reason = forms.CharField(label=_("reason"), max_length=500)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("relationships/<int:pk>/log/signal/", views.LogSignalView.as_view(), name="log-signal"),
     path("relationships/<int:pk>/log/exchange/", views.LogExchangeView.as_view(),
          name="log-exchange"),
+    path("relationships/<int:pk>/signals/<int:signal_pk>/retract/",
+         views.RetractSignalView.as_view(), name="retract-signal"),
 ]

@@ -25,7 +25,7 @@ from django.views.generic import View
 from trustfunnel.core.errors import TrustfunnelError
 from trustfunnel.crm.models import Relationship
 from trustfunnel.timeline import services
-from trustfunnel.timeline.forms import ExchangeForm, InteractionForm, SignalForm
+from trustfunnel.timeline.forms import ExchangeForm, InteractionForm, RetractForm, SignalForm
 from trustfunnel.timeline.labels import SIGNAL_LABELS
 from trustfunnel.timeline.models import Exchange, Interaction, Signal
 from trustfunnel.web.errors import add_service_error
@@ -214,3 +214,41 @@ class LogExchangeView(LogView):
             value=data["value"], occurred_at=data["occurred_at"], solicited=data["solicited"],
             description=data["description"], reciprocates=data["reciprocates"],
         )
+
+
+class RetractSignalView(WorkspaceMixin, View):
+    """POST: withdraw a signal with a reason. The signal stays on the timeline, marked
+    retracted; the retraction is a new entry (signals are never edited in place)."""
+
+    required_capability = Capability.LOG_TIMELINE
+
+    def post(self, request, pk, signal_pk):
+        rel = get_object_or_404(self.scoped(Relationship), pk=pk)
+        signals = _querysets(rel)["signal"]
+        signal = get_object_or_404(signals, pk=signal_pk)
+        form = RetractForm(request.POST, prefix=f"retract-{signal.pk}")
+        retraction = None
+        if form.is_valid():
+            try:
+                with transaction.atomic(durable=True):
+                    services.check_can_log(self.membership)
+                    retraction = services.do_retract_signal(
+                        signal, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+            except TrustfunnelError as error:
+                add_service_error(form, error)
+        if not request.htmx:
+            return HttpResponseRedirect(reverse("crm:relationship-detail", args=[rel.pk]))
+        if retraction is None:
+            ctx = {"relationship": rel, "entry": Entry("signal", signal.occurred_at, signal),
+                   "retract_form": form}
+            return render(request, "timeline/entry.html", ctx, status=422)
+        signal = signals.get(pk=signal.pk)  # now with its retraction
+        retraction = signals.get(pk=retraction.pk)
+        response = render(request, "timeline/retract_success.html", {
+            "relationship": rel,
+            "entry": Entry("signal", signal.occurred_at, signal),
+            "retraction": Entry("signal", retraction.occurred_at, retraction),
+        })
+        response["HX-Trigger"] = "timelineChanged"
+        return response
