@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.core.evidence import COMPONENTS, SIGNAL_KINDS, Actor
+from trustfunnel.crm.forms import limit_rendered_choices
 from trustfunnel.timeline.labels import COMPONENT_LABELS, SIGNAL_LABELS
 from trustfunnel.timeline.models import (
     Exchange,
@@ -114,6 +115,8 @@ class ExchangeForm(LogForm):
             .order_by("-occurred_at", "-id")
         )
         self.fields["reciprocates"].label_from_instance = _exchange_label
+        selected = self.data.get(self.add_prefix("reciprocates")) if self.is_bound else None
+        limit_rendered_choices(self.fields["reciprocates"], selected)
 
 
 def _exchange_label(exchange: Exchange) -> str:
