@@ -1,0 +1,396 @@
+"""CRM pages: lists, detail pages and forms for organisations, people, relationships, deals.
+
+Lists are keyset-paginated (trustfunnel.web.keyset) with a fixed number of queries per
+page; every queryset comes from ``self.scoped`` (WorkspaceMixin); every write goes
+through trustfunnel.crm.services inside one transaction (ServiceFormView).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+from django_countries import countries
+
+from trustfunnel.core.errors import PermissionDenied as CorePermissionDenied
+from trustfunnel.crm import services
+from trustfunnel.crm.forms import DealForm, OrganizationForm, PersonForm, RelationshipForm
+from trustfunnel.crm.models import (
+    OPEN_STAGES,
+    Deal,
+    DealStage,
+    DecisionAuthority,
+    Organization,
+    Person,
+    Relationship,
+    RelationshipKind,
+)
+from trustfunnel.web import registry
+from trustfunnel.web.views import KeysetListView, ServiceFormView
+from trustfunnel.workspaces.roles import Capability
+from trustfunnel.workspaces.views import WorkspaceMixin
+
+User = get_user_model()
+DETAIL_LIST_SIZE = 50
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class MembersMixin:
+    def members(self):
+        return list(
+            User.objects.filter(memberships__workspace=self.workspace).order_by(
+                "first_name", "last_name", "username"
+            )
+        )
+
+
+# ---------------------------------------------------------------- lists
+
+
+class OrganizationListView(KeysetListView):
+    model = Organization
+    ordering = ["name", "id"]
+    template_name = "crm/organization_list.html"
+
+    def filter_queryset(self, qs, params):
+        if q := params.get("q", "").strip():
+            qs = qs.filter(Q(name__icontains=q) | Q(vat_number__icontains=q) | Q(sector__icontains=q))
+        if country := params.get("country"):
+            qs = qs.filter(country=country)
+        if size := params.get("size"):
+            qs = qs.filter(size=size)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["countries"] = list(countries)
+        ctx["sizes"] = Organization._meta.get_field("size").choices
+        return ctx
+
+
+class PersonListView(KeysetListView):
+    model = Person
+    ordering = ["last_name", "first_name", "id"]
+    template_name = "crm/person_list.html"
+
+    def base_queryset(self):
+        return self.get_queryset().select_related("organization")
+
+    def filter_queryset(self, qs, params):
+        if q := params.get("q", "").strip():
+            qs = qs.filter(
+                Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
+            )
+        if country := params.get("country"):
+            qs = qs.filter(country=country)
+        if (org := _int(params.get("organization"))) is not None:
+            qs = qs.filter(organization_id=org)
+        if authority := params.get("authority"):
+            qs = qs.filter(decision_authority=authority)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["countries"] = list(countries)
+        ctx["authorities"] = DecisionAuthority.choices
+        if (org := _int(self.request.GET.get("organization"))) is not None:
+            ctx["organization_filter"] = self.scoped(Organization).filter(pk=org).first()
+        return ctx
+
+
+class RelationshipListView(MembersMixin, KeysetListView):
+    model = Relationship
+    ordering = ["-id"]
+    template_name = "crm/relationship_list.html"
+
+    def base_queryset(self):
+        return self.get_queryset().select_related("person", "organization", "owner")
+
+    def filter_queryset(self, qs, params):
+        if q := params.get("q", "").strip():
+            qs = qs.filter(
+                Q(person__last_name__icontains=q)
+                | Q(person__first_name__icontains=q)
+                | Q(organization__name__icontains=q)
+            )
+        if kind := params.get("kind"):
+            qs = qs.filter(kind=kind)
+        if params.get("owner") == "me":
+            qs = qs.filter(owner=self.request.user)
+        elif (owner := _int(params.get("owner"))) is not None:
+            qs = qs.filter(owner_id=owner)
+        if country := params.get("country"):
+            qs = qs.filter(Q(organization__country=country) | Q(person__country=country))
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(countries=list(countries), kinds=RelationshipKind.choices, owners=self.members())
+        return ctx
+
+
+class DealListView(MembersMixin, KeysetListView):
+    model = Deal
+    ordering = ["-id"]
+    template_name = "crm/deal_list.html"
+
+    def base_queryset(self):
+        return self.get_queryset().select_related(
+            "relationship__person", "relationship__organization", "owner"
+        )
+
+    def filter_queryset(self, qs, params):
+        if q := params.get("q", "").strip():
+            qs = qs.filter(
+                Q(title__icontains=q) | Q(relationship__organization__name__icontains=q)
+                | Q(relationship__person__last_name__icontains=q)
+            )
+        stage = params.get("stage")
+        if stage == "open":
+            qs = qs.filter(stage__in=OPEN_STAGES)
+        elif stage:
+            qs = qs.filter(stage=stage)
+        if params.get("owner") == "me":
+            qs = qs.filter(owner=self.request.user)
+        elif (owner := _int(params.get("owner"))) is not None:
+            qs = qs.filter(owner_id=owner)
+        if (rel := _int(params.get("relationship"))) is not None:
+            qs = qs.filter(relationship_id=rel)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(stages=DealStage.choices, owners=self.members())
+        return ctx
+
+
+# ---------------------------------------------------------------- detail pages
+
+
+class OrganizationDetailView(WorkspaceMixin, TemplateView):
+    template_name = "crm/organization_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        org = get_object_or_404(self.scoped(Organization), pk=kwargs["pk"])
+        people = list(
+            self.scoped(Person).filter(organization=org)
+            .order_by("last_name", "first_name", "id")[: DETAIL_LIST_SIZE + 1]
+        )
+        relationships = list(
+            self.scoped(Relationship)
+            .filter(Q(organization=org) | Q(person__organization=org))
+            .select_related("person", "owner")
+            .order_by("-id")[: DETAIL_LIST_SIZE + 1]
+        )
+        ctx.update(
+            organization=org,
+            people=people[:DETAIL_LIST_SIZE], more_people=len(people) > DETAIL_LIST_SIZE,
+            relationships=relationships[:DETAIL_LIST_SIZE],
+            more_relationships=len(relationships) > DETAIL_LIST_SIZE,
+        )
+        return ctx
+
+
+class PersonDetailView(WorkspaceMixin, TemplateView):
+    template_name = "crm/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        person = get_object_or_404(
+            self.scoped(Person).select_related("organization"), pk=kwargs["pk"]
+        )
+        ctx.update(
+            person=person,
+            relationships=list(
+                self.scoped(Relationship).filter(person=person)
+                .select_related("organization", "owner").order_by("-id")[:DETAIL_LIST_SIZE]
+            ),
+        )
+        return ctx
+
+
+class RelationshipDetailView(WorkspaceMixin, TemplateView):
+    """The relationship page: header, registered panels, timeline and the log forms."""
+
+    template_name = "crm/relationship_detail.html"
+
+    def get_context_data(self, **kwargs):
+        from trustfunnel.timeline.views import log_forms_context, timeline_context
+
+        ctx = super().get_context_data(**kwargs)
+        rel = get_object_or_404(
+            self.scoped(Relationship).select_related("person__organization", "organization", "owner"),
+            pk=kwargs["pk"],
+        )
+        caps = {c.value for c in Capability if self.membership.can(c)}
+        panels = [
+            (panel, panel.get_context(self.request, rel, self.membership))
+            for panel in registry.relationship_panels
+            if not panel.capability or panel.capability in caps
+        ]
+        ctx.update(
+            relationship=rel,
+            panels=panels,
+            deals=list(self.scoped(Deal).filter(relationship=rel).order_by("-id")[:10]),
+            can_see_private_notes=_can_edit_private_notes(self.membership, rel),
+            **timeline_context(rel),
+            **log_forms_context(rel, self.membership),
+        )
+        return ctx
+
+
+def _can_edit_private_notes(membership, relationship) -> bool:
+    try:
+        services.check_can_edit_private_notes(membership, relationship)
+    except CorePermissionDenied:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- forms
+
+
+class ObjectFormView(ServiceFormView):
+    """Create (no ``pk``) or edit (``pk``) one scoped ``model`` row."""
+
+    model = None
+    template_name = "crm/form.html"
+    cancel_url_name = ""
+
+    def setup_instance(self):
+        pk = self.kwargs.get("pk")
+        # The form edits a copy: the service compares against the stored row (stage history).
+        self.original = get_object_or_404(self.scoped(self.model), pk=pk) if pk else None
+        self.instance = copy.copy(self.original) if self.original else None
+
+    def get(self, request, *args, **kwargs):
+        self.setup_instance()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_instance()
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(object=self.original, verbose_name=self.model._meta.verbose_name,
+                   cancel_url=self.cancel_url())
+        return ctx
+
+    def cancel_url(self) -> str:
+        return reverse(self.cancel_url_name)
+
+
+class OrganizationFormView(ObjectFormView):
+    model = Organization
+    form_class = OrganizationForm
+    required_capability = Capability.EDIT_CONTACTS
+    cancel_url_name = "crm:organization-list"
+
+    def save(self, form):
+        return services.do_save_organization(
+            self.workspace, actor=self.request.user, fields=form.service_fields(),
+            instance=self.original,
+        )
+
+    def success_message(self, obj):
+        return _("Organisation “%(name)s” saved.") % {"name": obj.name}
+
+    def success_url(self, obj):
+        return reverse("crm:organization-detail", args=[obj.pk])
+
+
+class PersonFormView(ObjectFormView):
+    model = Person
+    form_class = PersonForm
+    required_capability = Capability.EDIT_CONTACTS
+    cancel_url_name = "crm:person-list"
+
+    def get_initial(self):
+        return {"organization": _int(self.request.GET.get("organization")),
+                "country": self.workspace.home_country}
+
+    def save(self, form):
+        return services.do_save_person(
+            self.workspace, actor=self.request.user, fields=form.service_fields(),
+            instance=self.original,
+        )
+
+    def success_message(self, obj):
+        return _("%(name)s saved.") % {"name": obj.full_name}
+
+    def success_url(self, obj):
+        return reverse("crm:person-detail", args=[obj.pk])
+
+
+class RelationshipFormView(ObjectFormView):
+    model = Relationship
+    form_class = RelationshipForm
+    required_capability = Capability.EDIT_RELATIONSHIPS
+    cancel_url_name = "crm:relationship-list"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["can_edit_private_notes"] = self.original is None or _can_edit_private_notes(
+            self.membership, self.original
+        )
+        return kwargs
+
+    def get_initial(self):
+        return {
+            "person": _int(self.request.GET.get("person")),
+            "organization": _int(self.request.GET.get("organization")),
+            "owner": self.request.user.pk,
+        }
+
+    def save(self, form):
+        fields = form.service_fields()
+        services.check_relationship_fields(self.workspace, fields)
+        return services.do_save_relationship(
+            self.workspace, actor=self.request.user, fields=fields, instance=self.original
+        )
+
+    def success_message(self, obj):
+        return _("Relationship with %(name)s saved.") % {"name": obj.display_name}
+
+    def success_url(self, obj):
+        return reverse("crm:relationship-detail", args=[obj.pk])
+
+
+class DealFormView(ObjectFormView):
+    model = Deal
+    form_class = DealForm
+    required_capability = Capability.EDIT_RELATIONSHIPS
+    cancel_url_name = "crm:deal-list"
+
+    def get_initial(self):
+        return {
+            "relationship": _int(self.request.GET.get("relationship")),
+            "owner": self.request.user.pk,
+            "currency": self.workspace.currency,
+        }
+
+    def save(self, form):
+        fields = form.service_fields()
+        services.check_deal_fields(self.workspace, fields)
+        return services.do_save_deal(
+            self.workspace, actor=self.request.user, fields=fields, instance=self.original
+        )
+
+    def success_message(self, obj):
+        return _("Deal “%(title)s” saved.") % {"title": obj.title}
+
+    def success_url(self, obj):
+        return reverse("crm:relationship-detail", args=[obj.relationship_id])
