@@ -59,3 +59,16 @@ def api_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings, tmp_path_factory):
+    """Pages render {% static %} without a collectstatic run: the manifest storage of
+    production (DEBUG off) needs one, and WhiteNoise warns about a missing STATIC_ROOT."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = str(tmp_path_factory.mktemp("static"))
+    # Fast hashing: the factories set a password for every user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

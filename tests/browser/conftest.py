@@ -8,8 +8,6 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests.web.conftest import plain_static_files  # noqa: F401  (autouse here too)
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
