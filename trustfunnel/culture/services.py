@@ -1,0 +1,500 @@
+"""Turning rows into culture and pacing engine inputs, and the culture table's write path.
+
+Everything here is set-based: deals and the timeline are aggregated in SQL (GROUP BY,
+one query per table, never one per row) and handed to the NumPy engines in
+:mod:`trustfunnel.core.culture` and :mod:`trustfunnel.core.pacing`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+import numpy as np
+from django.db import connection
+from django.utils import timezone
+from django_countries import countries
+
+from trustfunnel.core import culture as engine
+from trustfunnel.core.culture import CountryScores, CultureTable, LearnedPace, PacePrior
+from trustfunnel.core.errors import UnknownCountry
+from trustfunnel.core.pacing import CountryPace, PacingBatch, PacingInput, plan_contacts
+from trustfunnel.core.params import Params
+from trustfunnel.core.survival import Quantile, SurvivalCurve, kaplan_meier
+from trustfunnel.crm.models import OPEN_STAGES, Deal, DealStageChange, Organization, Person
+from trustfunnel.crm.models import Relationship
+from trustfunnel.culture.models import CultureScore, CultureSource
+from trustfunnel.timeline.models import Interaction
+from trustfunnel.workspaces import audit
+from trustfunnel.workspaces.models import Workspace
+from trustfunnel.workspaces.params import params_for
+
+#: Relationship kinds we actively sell to or work with: their pace is planned even
+#: without an open deal.
+PACED_KINDS = ("prospect", "client", "partner")
+STAGE_RANK = {stage: rank for rank, stage in enumerate(OPEN_STAGES)}
+
+
+# --- countries and the table ---------------------------------------------------------
+
+
+def check_country(code: str | None) -> str:
+    """``code`` as an assigned ISO 3166 alpha-2 code, or :class:`UnknownCountry`."""
+    value = engine.normalise_country(code)
+    if value not in countries:
+        raise UnknownCountry(country=code or "")
+    return value
+
+
+def country_name(code: str) -> str:
+    return str(countries.name(code)) or code
+
+
+@functools.cache
+def shipped_table() -> CultureTable:
+    return engine.load_shipped_table()
+
+
+def culture_table_for(workspace: Workspace) -> CultureTable:
+    """The shipped table, extended or replaced by the workspace's own scores."""
+    source = CultureSource.objects.for_workspace(workspace).first()
+    if source is None:
+        return shipped_table()
+    rows = [
+        CountryScores(s.country, s.name, s.pdi, s.idv, s.mas, s.uai, s.lto, s.ivr, s.provenance)
+        for s in CultureScore.objects.for_workspace(workspace)
+    ]
+    table = shipped_table().extended(rows, replace=source.replaces_shipped)
+    return CultureTable(rows=table.rows, source=source.name)
+
+
+def check_load_table(text: str, *, source: str) -> list[CountryScores]:
+    """Parse a user's file (errors name the line) and check every code is assigned."""
+    rows = engine.parse_table(text, source=source)
+    for row in rows:
+        if row.country not in countries:
+            raise UnknownCountry(
+                "{field}: unknown country code {country!r}.", field=source, country=row.country
+            )
+    return rows
+
+
+def do_load_table(
+    workspace: Workspace, rows: Sequence[CountryScores], *, replace: bool, source: str, actor=None
+) -> int:
+    """Store ``rows`` as the workspace's scores. The caller owns the transaction.
+
+    ``replace``: the workspace's table becomes exactly these rows (the shipped table is
+    no longer used); otherwise they extend it, overriding countries already there.
+    """
+    scores = CultureScore.objects.for_workspace(workspace)
+    if replace:
+        scores.delete()
+    else:
+        scores.filter(country__in=[r.country for r in rows]).delete()
+    CultureScore.objects.bulk_create(
+        CultureScore(workspace=workspace, country=r.country, name=r.name, pdi=r.pdi, idv=r.idv,
+                     mas=r.mas, uai=r.uai, lto=r.lto, ivr=r.ivr, provenance=r.provenance)
+        for r in rows
+    )  # fmt: skip
+    existing = CultureSource.objects.for_workspace(workspace).first()
+    CultureSource.objects.update_or_create(
+        workspace=workspace,
+        defaults={
+            "name": source,
+            "replaces_shipped": replace or bool(existing and existing.replaces_shipped),
+            "loaded_at": timezone.now(),
+            "loaded_by": actor if getattr(actor, "is_authenticated", False) else None,
+        },
+    )
+    audit.record(
+        workspace, "culture.table.loaded", actor=actor,
+        data={"source": source, "rows": len(rows), "replace": replace},
+    )  # fmt: skip
+    return len(rows)
+
+
+# --- learned pace --------------------------------------------------------------------
+
+
+def _days(column: str, *, timestamp: bool = False) -> str:
+    """SQL for days since 1970-01-01 of a date or timestamp column (NULL stays NULL)."""
+    if connection.vendor == "postgresql":
+        if timestamp:
+            return f"(EXTRACT(EPOCH FROM {column}) / 86400.0)"
+        return f"({column} - DATE '1970-01-01')"
+    return f"(julianday({column}) - 2440587.5)"
+
+
+def _country_sql() -> str:
+    return "COALESCE(NULLIF(o.country, ''), p.country, '')"
+
+
+def _joins() -> str:
+    return (
+        f"JOIN {Relationship._meta.db_table} r ON r.id = d.relationship_id "
+        f"LEFT JOIN {Organization._meta.db_table} o ON o.id = r.organization_id "
+        f"LEFT JOIN {Person._meta.db_table} p ON p.id = r.person_id "
+    )
+
+
+def deal_durations(
+    workspace: Workspace, *, today: date, country: str | None = None, sector: str | None = None
+) -> engine.DealDurations:
+    """Every deal of the workspace as (country, sector, days, won), one query.
+
+    Start: first contact (else the day the deal was entered). End: the close for won and
+    lost deals, ``today`` for open ones (censored). Lost deals are censored at their
+    close: they never said yes while we watched.
+    """
+    start = f"COALESCE({_days('d.first_contact_at')}, {_days('d.created_at', timestamp=True)})"
+    end = f"COALESCE({_days('d.closed_at')}, {_days('d.updated_at', timestamp=True)})"
+    sql = (
+        f"SELECT {_country_sql()}, COALESCE(o.sector, ''), d.stage, {start}, {end} "
+        f"FROM {Deal._meta.db_table} d {_joins()} WHERE d.workspace_id = %s"
+    )
+    params: list = [workspace.pk]
+    if country:
+        sql += f" AND {_country_sql()} = %s"
+        params.append(country)
+    if sector:
+        sql += " AND o.sector = %s"
+        params.append(sector)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return durations_from_rows(rows, today=today)
+
+
+def durations_from_rows(rows: Sequence[tuple], *, today: date) -> engine.DealDurations:
+    today_days = float((np.datetime64(today, "D") - np.datetime64("1970-01-01", "D")).astype(int))
+    if not rows:
+        empty = np.array([], dtype=str)
+        return engine.DealDurations(empty, empty, np.array([], float), np.array([], bool))
+    country, sector, stage, start, end = (np.array(col, dtype=object) for col in zip(*rows, strict=True))
+    stage = stage.astype(str)
+    start = np.floor(start.astype(np.float64))
+    closed = np.isin(stage, ("won", "lost"))
+    end = np.where(closed, np.floor(end.astype(np.float64)), today_days)
+    return engine.DealDurations(
+        country.astype(str), sector.astype(str), np.maximum(end - start, 0.0), stage == "won"
+    )
+
+
+def learned_paces_for(
+    workspace: Workspace, *, today: date, by_sector: bool = False, params: Params | None = None,
+    table: CultureTable | None = None, country: str | None = None, sector: str | None = None,
+) -> dict[tuple[str, str], LearnedPace]:
+    params = params or params_for(workspace)
+    table = table or culture_table_for(workspace)
+    deals = deal_durations(workspace, today=today, country=country, sector=sector)
+    return engine.learned_paces(deals, None, table, params.culture, by_sector=by_sector)
+
+
+def learned_pace(
+    workspace: Workspace, country: str, *, today: date, sector: str | None = None,
+    params: Params | None = None, table: CultureTable | None = None,
+) -> LearnedPace:
+    """One country's (and sector's) learned pace; with no deals, the prior alone."""
+    params = params or params_for(workspace)
+    table = table or culture_table_for(workspace)
+    paces = learned_paces_for(
+        workspace, today=today, by_sector=bool(sector), params=params, table=table,
+        country=country, sector=sector,
+    )  # fmt: skip
+    found = paces.get((country, sector or ""))
+    if found is not None:
+        return found
+    empty = engine.DealDurations(
+        np.array([country]), np.array([sector or ""]), np.array([0.0]), np.array([False])
+    )
+    only_prior = engine.learned_paces(empty, None, table, params.culture, by_sector=bool(sector))
+    return _without_deals(only_prior[(country, sector or "")])
+
+
+def _without_deals(pace: LearnedPace) -> LearnedPace:
+    none = tuple(Quantile(q, None, None, None) for q in (0.25, 0.5, 0.75))
+    reason = engine.Reason(
+        "no_deals", "No deals with buyers from {country} yet: the prior alone.",
+        {"country": pace.country},
+    )  # fmt: skip
+    return replace(pace, n=0, won=0, learned=none, data_weight=0.0, reasons=(reason,))
+
+
+def survival_curve(
+    workspace: Workspace, country: str, *, today: date, sector: str | None = None
+) -> SurvivalCurve | None:
+    deals = deal_durations(workspace, today=today, country=country, sector=sector)
+    if deals.days.size == 0:
+        return None
+    return kaplan_meier(deals.days, deals.won)
+
+
+def prior_for(workspace: Workspace, country: str, *, params: Params | None = None) -> PacePrior:
+    params = params or params_for(workspace)
+    return engine.pace_prior(culture_table_for(workspace).get(country), params.culture)
+
+
+# --- pacing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PacingResult:
+    batch: PacingBatch
+    paces: dict[str, CountryPace]
+
+
+def country_paces(
+    workspace: Workspace, *, today: date, params: Params, table: CultureTable
+) -> tuple[dict[str, CountryPace], CountryPace]:
+    """The pace in force per buyer country (learned where there are deals, else the
+    prior) and the neutral default for countries without scores."""
+    paces: dict[str, CountryPace] = {}
+    for code, scores in table.rows.items():
+        prior = engine.pace_prior(scores, params.culture)
+        paces[code] = CountryPace(code, prior.days_to_yes, prior.gap_days, prior.reply_days)
+    for (code, _sector), pace in learned_paces_for(
+        workspace, today=today, params=params, table=table
+    ).items():
+        if not code:
+            continue
+        source = "learned" if pace.data_weight > 0 else "prior"
+        paces[code] = CountryPace(
+            code, pace.days_50, pace.days_50 / max(pace.prior.touches, 1.0),
+            pace.prior.reply_days, source,
+        )  # fmt: skip
+    neutral = engine.pace_prior(CountryScores(country="--"), params.culture)
+    default = CountryPace("", neutral.days_to_yes, neutral.gap_days, neutral.reply_days)
+    return paces, default
+
+
+def plan_for_workspace(
+    workspace: Workspace,
+    *,
+    now: datetime | None = None,
+    relationship_ids: Sequence[int] | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> PacingResult:
+    """Next contact and warnings for the workspace's open relationships, in one pass.
+
+    Open relationships are those of kind prospect/client/partner and any with an open
+    deal. ``relationship_ids`` restricts to those (a page); ``after_id``/``limit`` take
+    a keyset page in id order. Five queries whatever the number of rows.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now) if timezone.is_aware(now) else now.date()
+    params = params_for(workspace)
+    table = culture_table_for(workspace)
+    paces, default = country_paces(workspace, today=today, params=params, table=table)
+    inputs = pacing_inputs(
+        workspace, now=now, relationship_ids=relationship_ids, after_id=after_id, limit=limit
+    )
+    batch = plan_contacts(inputs, paces, default, params.pacing, today=today)
+    return PacingResult(batch, paces)
+
+
+def _open_relationships_sql(relationship_ids, after_id, limit) -> tuple[str, list]:
+    deal = Deal._meta.db_table
+    stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+    kinds = ", ".join(f"'{k}'" for k in PACED_KINDS)
+    sql = (
+        f"SELECT r.id, {_country_sql()} FROM {Relationship._meta.db_table} r "
+        f"LEFT JOIN {Organization._meta.db_table} o ON o.id = r.organization_id "
+        f"LEFT JOIN {Person._meta.db_table} p ON p.id = r.person_id "
+        f"WHERE r.workspace_id = %s AND (r.kind IN ({kinds}) OR EXISTS (SELECT 1 FROM {deal} d "
+        f"WHERE d.relationship_id = r.id AND d.workspace_id = r.workspace_id "
+        f"AND d.stage IN ({stages})))"
+    )
+    params: list = []
+    if relationship_ids is not None:
+        ids = [int(i) for i in relationship_ids] or [-1]
+        sql += f" AND r.id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    if after_id is not None:
+        sql += " AND r.id > %s"
+        params.append(int(after_id))
+    sql += " ORDER BY r.id"
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(int(limit))
+    return sql, params
+
+
+def pacing_inputs(
+    workspace: Workspace,
+    *,
+    now: datetime,
+    relationship_ids: Sequence[int] | None = None,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> PacingInput:
+    """Three grouped queries: the relationships, their open deals, their timeline."""
+    sql, params = _open_relationships_sql(relationship_ids, after_id, limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, *params])
+        rel_rows = cursor.fetchall()
+        ids = np.array([r[0] for r in rel_rows], dtype=np.int64)
+        country = np.array([r[1] or "" for r in rel_rows], dtype="<U2")
+        scope_sql, scope_params = _scope(ids, relationship_ids is None and after_id is None and limit is None)
+        stage, started, asked = _open_deals(cursor, workspace, ids, scope_sql, scope_params)
+        timeline = _timeline(cursor, workspace, ids, now, scope_sql, scope_params)
+    return PacingInput(ids, country, stage, started, asked, *timeline)
+
+
+def _scope(ids: np.ndarray, everything: bool) -> tuple[str, list]:
+    """Restrict the deal/timeline queries to a page's relationships (not for all)."""
+    if everything:
+        return "", []
+    values = ids.tolist() or [-1]
+    return f" AND {{col}} IN ({', '.join(['%s'] * len(values))})", values
+
+
+def _positions(ids: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each key sits in the sorted ``ids``, and which keys are there at all."""
+    pos = np.searchsorted(ids, keys)
+    pos = np.minimum(pos, max(ids.size - 1, 0))
+    found = (ids.size > 0) & (ids[pos] == keys) if ids.size else np.zeros(keys.size, bool)
+    return pos, found
+
+
+def _open_deals(cursor, workspace, ids, scope_sql, scope_params):
+    deal, change = Deal._meta.db_table, DealStageChange._meta.db_table
+    stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+    start = f"COALESCE({_days('d.first_contact_at')}, {_days('d.created_at', timestamp=True)})"
+    cursor.execute(
+        f"SELECT d.relationship_id, d.stage, {start}, {_days('a.asked', timestamp=True)} "
+        f"FROM {deal} d LEFT JOIN (SELECT deal_id, MIN(at) AS asked FROM {change} "
+        f"WHERE workspace_id = %s AND to_stage = 'proposal' GROUP BY deal_id) a "
+        f"ON a.deal_id = d.id WHERE d.workspace_id = %s AND d.stage IN ({stages})"
+        + scope_sql.format(col="d.relationship_id"),
+        [workspace.pk, workspace.pk, *scope_params],
+    )
+    rows = cursor.fetchall()
+    n = ids.size
+    stage = np.full(n, "", dtype="<U20")
+    started = np.full(n, np.nan)
+    asked = np.full(n, np.nan)
+    if not rows:
+        return stage, started, asked
+    rel = np.array([r[0] for r in rows], dtype=np.int64)
+    st = np.array([r[1] for r in rows], dtype="<U20")
+    rank = np.array([STAGE_RANK.get(s, -1) for s in st.tolist()])
+    begin = np.array([np.nan if r[2] is None else float(r[2]) for r in rows])
+    ask = np.array([np.nan if r[3] is None else float(r[3]) for r in rows])
+    # The most advanced open deal per relationship stands for it (ties: the newest).
+    order = np.lexsort((np.nan_to_num(begin, nan=-1e9), rank, rel))
+    last = np.ones(order.size, dtype=bool)
+    last[:-1] = rel[order][1:] != rel[order][:-1]
+    chosen = order[last]
+    pos, found = _positions(ids, rel[chosen])
+    chosen, pos = chosen[found], pos[found]
+    stage[pos], started[pos], asked[pos] = st[chosen], np.floor(begin[chosen]), ask[chosen]
+    return stage, started, asked
+
+
+_TIMELINE_COLUMNS = (
+    # our last personal touch, their last message, their last e-mail, the last meeting
+    # both ways, the last contact that was not an automated send, the last personal one
+    "i.direction = 'outbound' AND i.kind <> 'automated_email'",
+    "i.direction = 'inbound'",
+    "i.direction = 'inbound' AND i.kind = 'email'",
+    "i.direction = 'mutual'",
+    "i.kind <> 'automated_email'",
+    "i.kind IN ('meeting', 'video', 'phone', 'event')",
+)
+
+
+def _timeline(cursor, workspace, ids, now, scope_sql, scope_params):
+    """Last interaction times per relationship and direction, and how many touches of
+    ours came since we last heard from them: one grouped query."""
+    table = Interaction._meta.db_table
+    maxima = ", ".join(
+        _days(f"MAX(CASE WHEN {condition} THEN i.occurred_at END)", timestamp=True)
+        for condition in _TIMELINE_COLUMNS
+    )
+    cursor.execute(
+        f"WITH heard AS (SELECT relationship_id, MAX(CASE WHEN direction IN ('inbound', "
+        f"'mutual') THEN occurred_at END) AS last_heard FROM {table} "
+        f"WHERE workspace_id = %s AND occurred_at <= %s{scope_sql.format(col='relationship_id')} "
+        f"GROUP BY relationship_id) "
+        f"SELECT i.relationship_id, {maxima}, "
+        f"SUM(CASE WHEN {_TIMELINE_COLUMNS[0]} AND "
+        f"(h.last_heard IS NULL OR i.occurred_at > h.last_heard) THEN 1 ELSE 0 END) "
+        f"FROM {table} i JOIN heard h ON h.relationship_id = i.relationship_id "
+        f"WHERE i.workspace_id = %s AND i.occurred_at <= %s"
+        f"{scope_sql.format(col='i.relationship_id')} GROUP BY i.relationship_id",
+        [workspace.pk, now, *scope_params, workspace.pk, now, *scope_params],
+    )
+    rows = cursor.fetchall()
+    n = ids.size
+    columns = [np.full(n, np.nan) for _ in _TIMELINE_COLUMNS]
+    out_since = np.zeros(n, dtype=np.int64)
+    if rows:
+        rel = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        pos, found = _positions(ids, rel)
+        for j, column in enumerate(columns):
+            values = np.fromiter(
+                (np.nan if r[j + 1] is None else float(r[j + 1]) for r in rows),
+                dtype=np.float64, count=len(rows),
+            )  # fmt: skip
+            column[pos[found]] = values[found]
+        counts = np.fromiter((int(r[-1] or 0) for r in rows), dtype=np.int64, count=len(rows))
+        out_since[pos[found]] = counts[found]
+    return (*columns, out_since)
+
+
+# --- pipeline by country -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountryPipeline:
+    country: str
+    open_deals: int
+    median_age_days: float
+    expected_days: float  # the learned (shrunk) median time-to-yes
+    expected_q75_days: float
+    slower: int  # open deals older than the 75 % time: slower than expected
+    data_weight: float
+
+    @property
+    def slower_share(self) -> float:
+        return self.slower / self.open_deals if self.open_deals else 0.0
+
+
+def pipeline_by_country(workspace: Workspace, *, today: date) -> list[CountryPipeline]:
+    """Open deals per buyer country against the learned time-to-yes: two queries."""
+    params = params_for(workspace)
+    table = culture_table_for(workspace)
+    deals = deal_durations(workspace, today=today)
+    paces = engine.learned_paces(deals, None, table, params.culture)
+    start = f"COALESCE({_days('d.first_contact_at')}, {_days('d.created_at', timestamp=True)})"
+    stages = ", ".join(f"'{s}'" for s in OPEN_STAGES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_country_sql()}, {start} FROM {Deal._meta.db_table} d {_joins()} "
+            f"WHERE d.workspace_id = %s AND d.stage IN ({stages})",
+            [workspace.pk],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    today_days = float((np.datetime64(today, "D") - np.datetime64("1970-01-01", "D")).astype(int))
+    country = np.array([r[0] or "" for r in rows], dtype="<U2")
+    age = today_days - np.floor(np.array([float(r[1]) for r in rows]))
+    out = []
+    for code in np.unique(country).tolist():
+        ages = age[country == code]
+        pace = paces.get((code, ""))
+        if pace is None:
+            continue
+        out.append(
+            CountryPipeline(
+                code, int(ages.size), float(np.median(ages)), pace.days_50, pace.days_75,
+                int((ages > pace.days_75).sum()), pace.data_weight,
+            )
+        )  # fmt: skip
+    out.sort(key=lambda p: (-p.slower_share, p.country))
+    return out
