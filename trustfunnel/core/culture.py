@@ -27,7 +27,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -196,14 +196,17 @@ class CultureTable:
         return CultureTable(rows=merged, source=self.source)
 
 
-def parse_table(text: str, *, source: str = "file") -> list[CountryScores]:
+def parse_table(
+    text: str, *, source: str = "file", known: Collection[str] | None = None
+) -> list[CountryScores]:
     """Rows of a culture table from CSV text; every error names its line.
 
     Two formats are accepted: trustfunnel's own (``country,name,pdi,idv,mas,uai,lto,ivr
     [,provenance]``, ISO codes) and the publisher's matrix (``ctr;country;pdi;idv;mas;
     uai;ltowvs;ivr``, Hofstede codes mapped by :data:`HOFSTEDE_TO_ISO`, regions skipped).
     Missing values are empty or ``NA`` (``#NULL!`` in the matrix). Scores may exceed
-    100 (Greece's UAI is 112) and are not clipped. Raises :class:`InvalidInput` listing
+    100 (Greece's UAI is 112) and are not clipped. ``known``: the assigned country
+    codes, when the caller can tell (core cannot: the app passes django-countries'). Raises :class:`InvalidInput` listing
     every bad line; nothing is returned half-parsed.
     """
     lines = text.lstrip("\ufeff").splitlines()
@@ -234,6 +237,9 @@ def parse_table(text: str, *, source: str = "file") -> list[CountryScores]:
             errors.append(f"line {line_number}: {exc}")
             continue
         if row is None:
+            continue
+        if known is not None and row.country not in known:
+            errors.append(f"line {line_number}: {row.country} is not an assigned country code")
             continue
         if row.country in rows:
             errors.append(f"line {line_number}: {row.country} appears twice")
