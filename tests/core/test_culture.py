@@ -334,3 +334,18 @@ def test_roll_forward_lands_on_a_german_business_day(day):
     rolled = CALENDAR.roll_forward("DE", day)
     assert rolled >= day and rolled - day < timedelta(days=6)
     assert rolled.weekday() < 5 and rolled not in set(CALENDAR.holidays("DE", [rolled.year]))
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(st.integers(0, 50), st.booleans(), st.integers(1, 4)), min_size=1, max_size=40))
+def test_weighted_rows_equal_repeated_rows(rows):
+    days = np.array([r[0] for r in rows], float)
+    won = np.array([r[1] for r in rows])
+    count = np.array([r[2] for r in rows])
+    weighted = kaplan_meier(days, won, weights=count)
+    repeated = kaplan_meier(np.repeat(days, count), np.repeat(won, count))
+    assert weighted.n == repeated.n and weighted.events == repeated.events
+    assert np.allclose(weighted.survival, repeated.survival)
+    assert np.allclose(weighted.lower, repeated.lower)
+    grouped = grouped_quantiles(np.zeros(days.size, int), days, won, 1, weights=count)
+    assert grouped.n[0] == count.sum()

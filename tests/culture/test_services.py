@@ -32,9 +32,18 @@ def test_deal_durations_censor_lost_and_open_deals(workspace, owner_user):
     deal_in(workspace, rel, stage="lost", first_contact=days_ago(TODAY, 90), closed=days_ago(TODAY, 80))
     deal_in(workspace, rel, stage="proposal", first_contact=days_ago(TODAY, 30))
     deals = services.deal_durations(workspace, today=TODAY)
-    got = sorted(zip(deals.days.tolist(), deals.won.tolist(), strict=True))
-    assert got == [(10.0, False), (30.0, False), (60.0, True)]
-    assert set(deals.country.tolist()) == {"DE"}
+    got = sorted(zip(deals.days.tolist(), deals.won.tolist(), deals.count.tolist(), strict=True))
+    assert got == [(10.0, False, 1), (30.0, False, 1), (60.0, True, 1)]
+
+
+@pytest.mark.django_db
+def test_deal_durations_are_aggregated_in_sql(workspace, owner_user):
+    rel = relationship_in(workspace, "UA", owner=owner_user)
+    for _ in range(5):
+        deal_in(workspace, rel, stage="won", first_contact=days_ago(TODAY, 50), closed=days_ago(TODAY, 20))
+    deals = services.deal_durations(workspace, today=TODAY)
+    assert deals.count.tolist() == [5] and deals.total == 5
+    assert set(deals.country.tolist()) == {"UA"}
 
 
 @pytest.mark.django_db

@@ -437,6 +437,12 @@ class DealDurations:
     sector: np.ndarray  # str ("" = unknown)
     days: np.ndarray  # float >= 0
     won: np.ndarray  # bool
+    #: How many deals each row stands for (rows aggregated in SQL); None = one each.
+    count: np.ndarray | None = None
+
+    @property
+    def total(self) -> int:
+        return int(self.days.size if self.count is None else self.count.sum())
 
     @classmethod
     def from_dates(
@@ -512,7 +518,7 @@ def learned_paces(
     keys = np.char.add(np.char.add(country, "\x1f"), sector)
     unique_keys, codes = np.unique(keys, return_inverse=True)
     result = grouped_quantiles(
-        codes, deals.days, deals.won, len(unique_keys), confidence=confidence
+        codes, deals.days, deals.won, len(unique_keys), confidence=confidence, weights=deals.count
     )
     longest = np.zeros(len(unique_keys))
     np.maximum.at(longest, codes, np.asarray(deals.days, dtype=np.float64))

@@ -107,25 +107,35 @@ class _Steps:
 
 
 def _steps(
-    groups: np.ndarray, durations: np.ndarray, observed: np.ndarray, n_groups: int, z: float
+    groups: np.ndarray,
+    durations: np.ndarray,
+    observed: np.ndarray,
+    n_groups: int,
+    z: float,
+    weights: np.ndarray | None = None,
 ) -> _Steps:
     groups = np.asarray(groups, dtype=np.int64)
     durations = np.asarray(durations, dtype=np.float64)
     observed = np.asarray(observed, dtype=bool)
-    if not (groups.shape == durations.shape == observed.shape):
-        raise ValueError("groups, durations and observed must have the same length")
+    # ``weights``: how many deals each row stands for (rows pre-aggregated in SQL).
+    weights = np.ones(groups.size, np.int64) if weights is None else np.asarray(weights, np.int64)
+    if not (groups.shape == durations.shape == observed.shape == weights.shape):
+        raise ValueError("groups, durations, observed and weights must have the same length")
     if durations.size and (np.isnan(durations).any() or (durations < 0).any()):
         raise ValueError("durations must be non-negative numbers")
     order = np.lexsort((durations, groups))
-    g, t, e = groups[order], durations[order], observed[order]
+    g, t, e, w = groups[order], durations[order], observed[order], weights[order]
     new = np.ones(g.size, dtype=bool)
     new[1:] = (g[1:] != g[:-1]) | (t[1:] != t[:-1])
     starts = np.flatnonzero(new)
     ug, ut = g[starts], t[starts]
-    exits = np.diff(np.append(starts, g.size))  # deals leaving the risk set at (g, t)
-    deaths = np.add.reduceat(e.astype(np.int64), starts) if starts.size else np.zeros(0, np.int64)
-    per_group = np.bincount(groups, minlength=n_groups)
-    events_per_group = np.bincount(groups, weights=observed, minlength=n_groups).astype(np.int64)
+    empty = np.zeros(0, np.int64)
+    exits = np.add.reduceat(w, starts) if starts.size else empty  # leaving the risk set at (g, t)
+    deaths = np.add.reduceat(w * e, starts) if starts.size else empty
+    per_group = np.bincount(groups, weights=weights, minlength=n_groups).astype(np.int64)
+    events_per_group = np.bincount(
+        groups, weights=weights * observed, minlength=n_groups
+    ).astype(np.int64)
     # Deals at risk at (g, t): the group's total minus those that left before, within g.
     cum_exits = np.cumsum(exits)
     before = cum_exits - exits
@@ -164,10 +174,14 @@ def _segment_start_values(values: np.ndarray, segment_first: np.ndarray) -> np.n
     return values[index]
 
 
-def kaplan_meier(durations, observed, *, confidence: float = 0.95) -> SurvivalCurve:
+def kaplan_meier(
+    durations, observed, *, weights=None, confidence: float = 0.95
+) -> SurvivalCurve:
     """The Kaplan–Meier curve of one group, starting at day 0."""
     durations = np.asarray(durations, dtype=np.float64)
-    steps = _steps(np.zeros(durations.size, np.int64), durations, observed, 1, _z(confidence))
+    steps = _steps(
+        np.zeros(durations.size, np.int64), durations, observed, 1, _z(confidence), weights
+    )
     # Start at (0, 1) unless deals already ended at day 0 (then that step is the start).
     head = [] if steps.time.size and steps.time[0] == 0 else [(0.0, 1.0, 1.0, 1.0)]
     columns = list(zip(*head, strict=True)) if head else [(), (), (), ()]
@@ -190,13 +204,16 @@ def grouped_quantiles(
     *,
     qs: tuple[float, ...] = (0.25, 0.5, 0.75),
     confidence: float = 0.95,
+    weights=None,
 ) -> GroupedQuantiles:
     """The ``qs`` quantiles (fraction that said yes) of every group's curve at once.
 
     ``groups`` are integer codes 0 .. n_groups-1 (e.g. from ``np.unique(...,
     return_inverse=True)``); groups without deals get NaN quantiles and n = 0.
+    ``weights`` (optional) counts how many deals each row stands for, so rows can be
+    pre-aggregated by (group, time, won) in SQL.
     """
-    steps = _steps(groups, durations, observed, n_groups, _z(confidence))
+    steps = _steps(groups, durations, observed, n_groups, _z(confidence), weights)
     shape = (n_groups, len(qs))
     out = {name: np.full(shape, np.nan) for name in ("time", "lower", "upper")}
     if steps.group.size:
