@@ -160,3 +160,18 @@ def test_every_shipped_code_is_an_assigned_iso_code():
     from django_countries import countries
 
     assert set(services.shipped_table().rows) <= {code for code, _ in countries}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_winning_a_deal_refreshes_the_cached_paces(workspace, owner_user):
+    from trustfunnel.crm.services import do_save_deal
+
+    rel = relationship_in(workspace, "DE", owner=owner_user)
+    deal = deal_in(workspace, rel, stage="proposal", first_contact=days_ago(TODAY, 30))
+    before, _ = services.country_paces(workspace, today=TODAY, params=services.params_for(workspace),
+                                       table=services.culture_table_for(workspace))
+    with transaction.atomic():
+        do_save_deal(workspace, actor=owner_user, fields={"stage": "won", "closed_at": TODAY}, instance=deal)
+    after, _ = services.country_paces(workspace, today=TODAY, params=services.params_for(workspace),
+                                      table=services.culture_table_for(workspace))
+    assert before["DE"].source == "learned" and after["DE"].days_to_yes < before["DE"].days_to_yes
