@@ -175,3 +175,18 @@ def test_winning_a_deal_refreshes_the_cached_paces(workspace, owner_user):
     after, _ = services.country_paces(workspace, today=TODAY, params=services.params_for(workspace),
                                       table=services.culture_table_for(workspace))
     assert before["DE"].source == "learned" and after["DE"].days_to_yes < before["DE"].days_to_yes
+
+
+def test_every_core_template_is_listed_for_translation():
+    import ast
+    from pathlib import Path
+
+    from trustfunnel.culture.messages import CORE_TEMPLATES
+
+    core = Path(services.__file__).resolve().parent.parent / "core"
+    for name in ("culture.py", "pacing.py"):
+        for node in ast.walk(ast.parse((core / name).read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Reason":
+                template = node.args[1]
+                if isinstance(template, ast.Constant):
+                    assert template.value in CORE_TEMPLATES, template.value
