@@ -170,7 +170,7 @@ def test_prior_grows_with_uncertainty_avoidance():
 @given(st.floats(0, 120), st.floats(0, 120), st.floats(0, 120))
 def test_prior_is_positive_and_finite(pdi, uai, lto):
     prior = pace_prior(CountryScores("AA", pdi=pdi, uai=uai, lto=lto), PARAMS)
-    assert 0 < prior.weeks_to_yes < 100 and 0 < prior.touches and prior.reply_days >= 1
+    assert 0 < prior.weeks_to_yes < 100 and prior.touches > 0 and prior.reply_days >= 1
 
 
 # --- Kaplan–Meier --------------------------------------------------------------------

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from tests.factories import (
     DealFactory,
@@ -33,7 +32,7 @@ def touch(relationship, *, kind, direction, at: datetime):
 
 
 def utc(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=dt_timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def days_ago(today: date, n: int) -> date:

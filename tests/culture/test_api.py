@@ -109,3 +109,12 @@ def test_pace_list_filters_by_warning(api_for, sales_user, workspace):
 def test_pace_list_rejects_unknown_warning(api_for, sales_user):
     response = api_for(sales_user).get("/api/v1/pace/?warning=too_slow")
     assert response.status_code == 400 and response.json()["data"]["field"] == "warning"
+
+
+def test_openapi_schema_lists_the_culture_endpoints():
+    from drf_spectacular.generators import SchemaGenerator
+
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    for path in ("/api/v1/countries/{code}/", "/api/v1/countries/{a}/distance/{b}/",
+                 "/api/v1/relationships/{id}/pace/", "/api/v1/pace/"):
+        assert path in paths, path

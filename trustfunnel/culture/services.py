@@ -24,8 +24,14 @@ from trustfunnel.core.errors import UnknownCountry
 from trustfunnel.core.pacing import CountryPace, PacingBatch, PacingInput, plan_contacts
 from trustfunnel.core.params import Params
 from trustfunnel.core.survival import Quantile, SurvivalCurve, kaplan_meier
-from trustfunnel.crm.models import OPEN_STAGES, Deal, DealStageChange, Organization, Person
-from trustfunnel.crm.models import Relationship
+from trustfunnel.crm.models import (
+    OPEN_STAGES,
+    Deal,
+    DealStageChange,
+    Organization,
+    Person,
+    Relationship,
+)
 from trustfunnel.culture.models import CultureScore, CultureSource
 from trustfunnel.timeline.models import Interaction
 from trustfunnel.workspaces import audit
