@@ -66,8 +66,16 @@ def test_comparison_chart_for_nl_de_ua_renders(live_server, logged_in_cookie):
             " let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i]) n++; } return n; }"
         )
         page.screenshot(path="/tmp/culture-country-de.png", full_page=True)
+        page.goto(f"{live_server.url}/countries/pipeline/")
+        pipeline_rows = page.locator("table tbody tr").count()
+        page.screenshot(path="/tmp/culture-pipeline.png", full_page=True)
+        page.set_viewport_size({"width": 390, "height": 900})  # a phone
+        page.goto(f"{live_server.url}/countries/NL/?compare=DE,UA")
+        page.wait_for_selector("#dimension-chart[data-rendered='1']", timeout=10_000)
+        page.screenshot(path="/tmp/culture-country-nl-phone.png", full_page=False)
         browser.close()
     assert errors == []
+    assert pipeline_rows == 1  # Germany, with its open deals
     assert [label[-3:-1] for label in chart["labels"]] == ["NL", "DE", "UA"]
     assert chart["w"] > 300 and chart["h"] > 200
     assert painted > 1000

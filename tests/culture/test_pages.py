@@ -111,3 +111,10 @@ def test_relationship_panel_shows_next_contact_and_warnings(sales_user, workspac
 def test_panel_and_nav_are_registered():
     assert any(p.key == "pace" for p in relationship_panels)
     assert any(i.key == "countries" and i.url_name == "culture:index" for i in nav_items)
+
+
+@pytest.mark.django_db
+def test_home_country_page_shows_each_country_once(sales_user):
+    response = _client(sales_user).get("/countries/NL/?compare=DE,UA,NL")
+    assert [d["code"] for d in response.context["chart"]["datasets"]] == ["NL", "DE", "UA"]
+    assert [d["b"] for d in response.context["distances"]] == ["DE", "UA"]

@@ -101,7 +101,7 @@ class CountryDetailView(WorkspaceMixin, TemplateView):
             workspace, country, today=today, sector=sector, params=params, table=table
         )
         curve = services.survival_curve(workspace, country, today=today, sector=sector)
-        shown = [home, country, *[c for c in compare if c not in (home, country)]]
+        shown = list(dict.fromkeys([home, country, *compare]))  # each country once
         context.update(
             country=country,
             name=services.country_name(country),
@@ -117,7 +117,8 @@ class CountryDetailView(WorkspaceMixin, TemplateView):
             chart_text=_chart_text(),
             distances=[
                 presenters.distance_dict(engine.kogut_singh(table, home, c))
-                for c in shown[1:]
+                for c in shown
+                if c != home
             ],
             scores=presenters.scores_dict(table.get(country)),
             prior=presenters.prior_dict(learned.prior),
