@@ -208,7 +208,7 @@ def run_pacing() -> str:
     url = _setup()
     from django.db import connection
 
-    from trustfunnel.core.pacing import Warning
+    from trustfunnel.core.pacing import PaceWarning
     from trustfunnel.culture import services
     from trustfunnel.workspaces.models import Workspace
 
@@ -228,7 +228,7 @@ def run_pacing() -> str:
     cold_s, _ = _best_of(cold)
     warm_s, result = _best_of(lambda: services.plan_for_workspace(ws, now=now))
     batch = result.batch
-    counts = {w.name.lower(): int(((batch.warnings & int(w)) > 0).sum()) for w in Warning if w}
+    counts = {w.name.lower(): int(((batch.warnings & int(w)) > 0).sum()) for w in PaceWarning if w}
     body = [
         f"- {len(batch):,} open relationships, {interactions:,} interactions, PostgreSQL",
         f"- whole pass with the learned paces cached (3 grouped queries + NumPy engine): "
@@ -258,12 +258,18 @@ def run_learned() -> str:
     sector_s, by_sector = _best_of(lambda: learned_paces(deals, None, table, params, by_sector=True))
     ws = Workspace.objects.get(slug="bench")
     db_s, from_db = _best_of(lambda: services.learned_paces_for(ws, today=TODAY), repeat=2)
-    fetch_s, fetched = _best_of(lambda: services.deal_durations(ws, today=TODAY), repeat=2)
+    fetch_s, fetched = _best_of(
+        lambda: services.deal_durations(ws, today=TODAY, by_sector=False), repeat=2
+    )
+    sector_db_s, by_sector_db = _best_of(
+        lambda: services.learned_paces_for(ws, today=TODAY, by_sector=True), repeat=2
+    )
     body = [
         f"- engine on arrays, {DEALS:,} deals: {len(paces)} countries in **{engine_s:.2f} s**; "
         f"{len(by_sector)} country x sector groups in {sector_s:.2f} s (target < 10 s)",
         f"- end to end from PostgreSQL, {fetched.total:,} deals ({fetched.days.size:,} rows after GROUP BY): {len(from_db)} countries in "
-        f"**{db_s:.2f} s**, of which the query and conversion {fetch_s:.2f} s",
+        f"**{db_s:.2f} s**, of which the query and conversion {fetch_s:.2f} s; "
+        f"{len(by_sector_db)} country x sector groups in {sector_db_s:.2f} s",
     ]
     return _append("culture_learned: learned time-to-yes over 1,000,000 deals", body, url)
 

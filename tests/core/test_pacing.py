@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustfunnel.core.culture import BusinessCalendar
-from trustfunnel.core.pacing import ContactKind, CountryPace, PacingInput, Warning, plan_contacts
+from trustfunnel.core.pacing import (
+    ContactKind,
+    CountryPace,
+    PaceWarning,
+    PacingInput,
+    plan_contacts,
+)
 from trustfunnel.core.params import PacingParams
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -51,7 +57,7 @@ def test_next_contact_follows_the_gap_of_the_country_and_stage():
     advice = plan(one()).advice(0)
     # last touch 3 days ago + 11 * 0.9 days, rolled to a German business day
     assert advice.next_contact == date(2026, 11, 30)
-    assert advice.warnings == Warning.NONE
+    assert advice.warnings == PaceWarning.NONE
     assert advice.kind == ContactKind.CALL
     assert advice.reasons[0].code == "expected_gap"
 
@@ -65,7 +71,7 @@ def test_faster_country_gets_an_earlier_next_contact():
 def test_several_touches_without_response_is_too_fast_and_backs_off():
     calm = plan(one(out_since_heard=1)).advice(0)
     pushing = plan(one(out_since_heard=4, last_out=T - 1)).advice(0)
-    assert Warning.TOO_FAST in pushing.warnings
+    assert PaceWarning.TOO_FAST in pushing.warnings
     assert pushing.next_contact > calm.next_contact
     assert pushing.kind == ContactKind.CALL
     assert "4 touches" in next(r.message for r in pushing.reasons if r.code == "too_fast")
@@ -74,19 +80,19 @@ def test_several_touches_without_response_is_too_fast_and_backs_off():
 def test_proposal_sooner_than_the_country_typical_time_is_an_early_ask():
     early = plan(one(stage="proposal", deal_started=T - 20, asked_at=T - 10)).advice(0)
     patient = plan(one(stage="proposal", deal_started=T - 60, asked_at=T - 5)).advice(0)
-    assert Warning.EARLY_ASK in early.warnings
-    assert Warning.EARLY_ASK not in patient.warnings
+    assert PaceWarning.EARLY_ASK in early.warnings
+    assert PaceWarning.EARLY_ASK not in patient.warnings
 
 
 def test_no_meaningful_contact_for_longer_than_the_gap_is_going_cold():
     advice = plan(one(last_out=T - 40, last_in=T - 45, last_mutual=T - 50, last_meaningful=T - 40)).advice(0)
-    assert Warning.GOING_COLD in advice.warnings
+    assert PaceWarning.GOING_COLD in advice.warnings
     assert advice.next_contact == TODAY  # overdue: today (a Monday, no holiday)
 
 
 def test_long_trajectory_in_early_stage_asks_for_relevant_content():
     advice = plan(one(stage="first_contact", deal_started=T - 150)).advice(0)
-    assert Warning.LONG_TRAJECTORY in advice.warnings
+    assert PaceWarning.LONG_TRAJECTORY in advice.warnings
     assert advice.kind == ContactKind.RELEVANT_CONTENT
 
 
@@ -98,20 +104,20 @@ def test_advanced_stage_without_recent_personal_contact_plans_a_meeting():
 def test_unanswered_mail_within_tolerance_plans_a_personal_mail_soon():
     advice = plan(one(last_in_email=T - 0.5, last_in=T - 0.5, last_out=T - 3)).advice(0)
     assert advice.kind == ContactKind.PERSONAL_MAIL
-    assert Warning.SLOW_REPLY not in advice.warnings
+    assert PaceWarning.SLOW_REPLY not in advice.warnings
     assert advice.next_contact <= date(2026, 11, 25)
 
 
 def test_unanswered_mail_longer_than_culture_tolerates_is_slow_reply():
     advice = plan(one(country="UA", last_in_email=T - 7, last_in=T - 7, last_out=T - 9)).advice(0)
-    assert Warning.SLOW_REPLY in advice.warnings
+    assert PaceWarning.SLOW_REPLY in advice.warnings
     assert advice.next_contact == TODAY
     assert any(r.code == "slow_reply" for r in advice.reasons)
 
 
 def test_answered_mail_is_not_waiting():
     advice = plan(one(last_in_email=T - 7, last_in=T - 7, last_out=T - 6)).advice(0)
-    assert Warning.SLOW_REPLY not in advice.warnings
+    assert PaceWarning.SLOW_REPLY not in advice.warnings
 
 
 def test_country_without_pace_gets_the_neutral_default():

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from tests.culture.helpers import days_ago, deal_in, relationship_in, touch, utc
 from trustfunnel.core.errors import InvalidInput, UnknownCountry
-from trustfunnel.core.pacing import Warning
+from trustfunnel.core.pacing import PaceWarning
 from trustfunnel.culture import services
 from trustfunnel.culture.models import CultureScore
 from trustfunnel.workspaces.models import AuditEntry
@@ -70,8 +70,8 @@ def test_plan_finds_unanswered_mail_and_pushing_in_one_pass(
     with django_assert_max_num_queries(8):
         result = services.plan_for_workspace(workspace, now=NOW)
     by_id = {int(result.batch.inputs.relationship_id[i]): result.batch.advice(i) for i in range(2)}
-    assert Warning.SLOW_REPLY in by_id[waiting.pk].warnings
-    assert Warning.TOO_FAST in by_id[pushing.pk].warnings
+    assert PaceWarning.SLOW_REPLY in by_id[waiting.pk].warnings
+    assert PaceWarning.TOO_FAST in by_id[pushing.pk].warnings
     assert int(result.batch.inputs.out_since_heard[1]) == 4  # the automated send is not a touch
 
 

@@ -514,8 +514,10 @@ def learned_paces(
     all groups. Keys are (country, sector) with sector "" unless ``by_sector``.
     """
     country = deals.country.astype(str)
-    sector = deals.sector.astype(str) if by_sector else np.full(country.shape, "", dtype="<U1")
-    keys = np.char.add(np.char.add(country, "\x1f"), sector)
+    if by_sector:
+        keys = np.char.add(np.char.add(country, "\x1f"), deals.sector.astype(str))
+    else:
+        keys = country  # no string concatenation over a million rows when not needed
     unique_keys, codes = np.unique(keys, return_inverse=True)
     result = grouped_quantiles(
         codes, deals.days, deals.won, len(unique_keys), confidence=confidence, weights=deals.count
@@ -525,7 +527,7 @@ def learned_paces(
     out: dict[tuple[str, str], LearnedPace] = {}
     priors = dict(priors or {})
     for g, key in enumerate(unique_keys.tolist()):
-        c, s = key.split("\x1f")
+        c, _, s = key.partition("\x1f")
         prior = priors.get(c) or pace_prior(table.get(c), params)
         priors[c] = prior
         learned = tuple(

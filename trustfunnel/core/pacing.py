@@ -37,7 +37,7 @@ __all__ = [
     "PaceAdvice",
     "PacingBatch",
     "PacingInput",
-    "Warning",
+    "PaceWarning",
     "plan_contacts",
 ]
 
@@ -57,7 +57,7 @@ class ContactKind(enum.IntEnum):
         return self.name.lower()
 
 
-class Warning(enum.IntFlag):  # noqa: A001 - the domain's word
+class PaceWarning(enum.IntFlag):
     NONE = 0
     TOO_FAST = 1  # several touches of ours without a response
     EARLY_ASK = 2  # a proposal sooner than the country's typical time ("too fast" too)
@@ -105,12 +105,12 @@ class PaceAdvice:
     next_contact: date
     kind: ContactKind
     gap_days: float
-    warnings: Warning
+    warnings: PaceWarning
     reasons: tuple[Reason, ...]
 
     @property
     def warning_keys(self) -> list[str]:
-        return [w.name.lower() for w in Warning if w and w in self.warnings]
+        return [w.name.lower() for w in PaceWarning if w and w in self.warnings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +121,7 @@ class PacingBatch:
     today: date
     next_contact: np.ndarray  # datetime64[D]
     kind: np.ndarray  # int8 ContactKind
-    warnings: np.ndarray  # int16 Warning bits
+    warnings: np.ndarray  # int16 PaceWarning bits
     gap_days: np.ndarray
     days_to_yes: np.ndarray
     reply_days: np.ndarray
@@ -143,7 +143,7 @@ class PacingBatch:
             next_contact=self.next_contact[i].item(),
             kind=ContactKind(int(self.kind[i])),
             gap_days=float(self.gap_days[i]),
-            warnings=Warning(int(self.warnings[i])),
+            warnings=PaceWarning(int(self.warnings[i])),
             reasons=tuple(self._reasons(i)),
         )
 
@@ -158,8 +158,8 @@ class PacingBatch:
             {"country": country, "weeks": self.days_to_yes[i] / 7, "source": str(self.pace_source[i]),
              "stage": stage, "gap": self.gap_days[i]},
         )  # fmt: skip
-        flags = Warning(int(self.warnings[i]))
-        if Warning.SLOW_REPLY in flags:
+        flags = PaceWarning(int(self.warnings[i]))
+        if PaceWarning.SLOW_REPLY in flags:
             yield Reason(
                 "slow_reply",
                 "Their e-mail has waited {days:.0f} business days for an answer; buyers "
@@ -172,14 +172,14 @@ class PacingBatch:
                 "Their e-mail waits for an answer ({days:.0f} business days so far).",
                 {"days": self.unanswered_days[i]},
             )
-        if Warning.TOO_FAST in flags:
+        if PaceWarning.TOO_FAST in flags:
             yield Reason(
                 "too_fast",
                 "{count} touches of ours since we last heard from them: give them room, "
                 "and change channel.",
                 {"count": int(inp.out_since_heard[i])},
             )
-        if Warning.EARLY_ASK in flags:
+        if PaceWarning.EARLY_ASK in flags:
             yield Reason(
                 "early_ask",
                 "The proposal came {days:.0f} days after first contact; buyers from "
@@ -187,7 +187,7 @@ class PacingBatch:
                 {"days": inp.asked_at[i] - inp.deal_started[i], "country": country,
                  "typical": self.days_to_yes[i]},
             )  # fmt: skip
-        if Warning.GOING_COLD in flags:
+        if PaceWarning.GOING_COLD in flags:
             since = self.since_meaningful[i]
             yield Reason(
                 "going_cold",
@@ -195,7 +195,7 @@ class PacingBatch:
                 "{gap:.0f}.",
                 {"days": "many" if np.isnan(since) else f"{since:.0f}", "gap": self.gap_days[i]},
             )
-        if Warning.LONG_TRAJECTORY in flags:
+        if PaceWarning.LONG_TRAJECTORY in flags:
             yield Reason(
                 "long_trajectory",
                 "The deal has been open {days:.0f} days, well past the typical {typical:.0f}: "
@@ -250,21 +250,21 @@ def plan_contacts(
 
     # Too fast: we keep sending without a response; back off and change channel.
     pushing = inputs.out_since_heard >= params.unanswered_touches_too_fast
-    warnings[pushing] |= Warning.TOO_FAST
+    warnings[pushing] |= PaceWarning.TOO_FAST
     backed_off = inputs.last_out + gap * params.back_off_factor
     next_day = np.where(pushing, np.fmax(next_day, backed_off), next_day)
     kind = np.where(pushing, ContactKind.CALL, kind)
 
     early = (inputs.asked_at - inputs.deal_started) < params.early_ask_fraction * days_to_yes
-    warnings[early & np.isin(stage, _ADVANCED)] |= Warning.EARLY_ASK
+    warnings[early & np.isin(stage, _ADVANCED)] |= PaceWarning.EARLY_ASK
 
     since_meaningful = now - inputs.last_meaningful
     started = now - inputs.deal_started
     never = np.isnan(inputs.last_meaningful) & (np.nan_to_num(started, nan=0.0) > gap)
     cold = (since_meaningful > params.cold_factor * gap) | never
-    warnings[cold] |= Warning.GOING_COLD
+    warnings[cold] |= PaceWarning.GOING_COLD
     long_road = (stage != "") & (started > params.long_trajectory_factor * days_to_yes)
-    warnings[long_road] |= Warning.LONG_TRAJECTORY
+    warnings[long_road] |= PaceWarning.LONG_TRAJECTORY
     kind = np.where(
         long_road & ~pushing,
         np.where(np.isin(stage, _EARLY), ContactKind.RELEVANT_CONTENT, ContactKind.MEETING),
@@ -294,7 +294,7 @@ def plan_contacts(
             np.busday_offset(proposed[rows], 0, roll="forward")
         )
     slow = waiting & (unanswered_days > reply_days)
-    warnings[slow] |= Warning.SLOW_REPLY
+    warnings[slow] |= PaceWarning.SLOW_REPLY
     kind = np.where(waiting, np.where(slow, ContactKind.CALL, ContactKind.PERSONAL_MAIL), kind)
     return PacingBatch(
         inputs=inputs,

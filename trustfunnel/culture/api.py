@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from trustfunnel.core import culture as engine
 from trustfunnel.core.errors import InvalidInput
-from trustfunnel.core.pacing import Warning
+from trustfunnel.core.pacing import PaceWarning
 from trustfunnel.crm.models import Relationship
 from trustfunnel.culture import presenters, services
 from trustfunnel.culture.terms import data_notice
@@ -29,7 +29,7 @@ from trustfunnel.workspaces.params import params_for
 from trustfunnel.workspaces.scoping import get_membership
 
 MAX_PAGE = 200
-WARNING_KEYS = {w.name.lower(): w for w in Warning if w}
+WARNING_KEYS = {w.name.lower(): w for w in PaceWarning if w}
 
 
 class _WorkspaceAPIView(APIView):
