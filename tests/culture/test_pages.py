@@ -78,18 +78,28 @@ def test_country_pages_need_login(client):
 
 
 @pytest.mark.django_db
-def test_country_index_lists_countries_with_our_deals_first(sales_user, workspace):
+def test_country_index_lists_countries_with_our_deals_first(
+    sales_user, workspace, django_assert_max_num_queries
+):
     _deals(workspace, sales_user, "UA", 2, won_after=10)
-    response = _client(sales_user).get("/countries/")
+    _deals(workspace, sales_user, "DE", 1, won_after=10)
+    client = _client(sales_user)
+    with django_assert_max_num_queries(8):
+        response = client.get("/countries/")
     assert response.status_code == 200
     assert response.context["rows"][0]["code"] == "UA"
 
 
 @pytest.mark.django_db
-def test_pipeline_by_country_shows_slow_countries(sales_user, workspace):
+def test_pipeline_by_country_shows_slow_countries(
+    sales_user, workspace, django_assert_max_num_queries
+):
     rel = _deals(workspace, sales_user, "DE", 5, won_after=20)
     deal_in(workspace, rel, stage="negotiation", first_contact=timezone.localdate() - timedelta(days=300))
-    response = _client(sales_user).get("/countries/pipeline/")
+    _deals(workspace, sales_user, "UA", 3, won_after=20, open_n=2)
+    client = _client(sales_user)
+    with django_assert_max_num_queries(9):
+        response = client.get("/countries/pipeline/")
     assert response.status_code == 200
     row = response.context["rows"][0]["row"]
     assert (row.country, row.open_deals, row.slower) == ("DE", 1, 1)
