@@ -513,12 +513,19 @@ def learned_paces(
     they count as "no yes yet" for as long as we watched them. Vectorised: one sort for
     all groups. Keys are (country, sector) with sector "" unless ``by_sector``.
     """
-    country = deals.country.astype(str)
+    countries, country_codes = np.unique(deals.country.astype(str), return_inverse=True)
     if by_sector:
-        keys = np.char.add(np.char.add(country, "\x1f"), deals.sector.astype(str))
+        # Combine integer codes rather than concatenating a million strings.
+        sectors, sector_codes = np.unique(deals.sector.astype(str), return_inverse=True)
+        pairs, codes = np.unique(
+            country_codes.astype(np.int64) * len(sectors) + sector_codes, return_inverse=True
+        )
+        unique_keys = [
+            (str(countries[p // len(sectors)]), str(sectors[p % len(sectors)])) for p in pairs
+        ]
     else:
-        keys = country  # no string concatenation over a million rows when not needed
-    unique_keys, codes = np.unique(keys, return_inverse=True)
+        codes = country_codes
+        unique_keys = [(str(c), "") for c in countries]
     result = grouped_quantiles(
         codes, deals.days, deals.won, len(unique_keys), confidence=confidence, weights=deals.count
     )
@@ -526,8 +533,7 @@ def learned_paces(
     np.maximum.at(longest, codes, np.asarray(deals.days, dtype=np.float64))
     out: dict[tuple[str, str], LearnedPace] = {}
     priors = dict(priors or {})
-    for g, key in enumerate(unique_keys.tolist()):
-        c, _, s = key.partition("\x1f")
+    for g, (c, s) in enumerate(unique_keys):
         prior = priors.get(c) or pace_prior(table.get(c), params)
         priors[c] = prior
         learned = tuple(
