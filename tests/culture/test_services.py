@@ -190,3 +190,21 @@ def test_every_core_template_is_listed_for_translation():
                 template = node.args[1]
                 if isinstance(template, ast.Constant):
                     assert template.value in CORE_TEMPLATES, template.value
+
+
+@pytest.mark.django_db
+def test_planned_follow_ups_avoid_german_holidays_and_weekends(workspace, owner_user):
+    from trustfunnel.core.culture import BusinessCalendar
+
+    christmas = date(2026, 12, 21)
+    for i in range(12):
+        rel = relationship_in(workspace, "DE", owner=owner_user)
+        deal_in(workspace, rel, stage=["lead", "proposal", "negotiation"][i % 3],
+                first_contact=christmas - timedelta(days=40 + i))  # fmt: skip
+        touch(rel, kind="email", direction="outbound", at=utc(christmas - timedelta(days=i)))
+    result = services.plan_for_workspace(workspace, now=utc(christmas, 9))
+    holidays = set(BusinessCalendar().holidays("DE", [2026, 2027]))
+    dates = result.batch.next_contact.tolist()
+    assert len(dates) == 12
+    assert all(d.weekday() < 5 and d not in holidays and d >= christmas for d in dates)
+    assert any(d > date(2026, 12, 24) for d in dates)  # some would have hit 25/26 Dec
