@@ -118,3 +118,17 @@ def test_openapi_schema_lists_the_culture_endpoints():
     for path in ("/api/v1/countries/{code}/", "/api/v1/countries/{a}/distance/{b}/",
                  "/api/v1/relationships/{id}/pace/", "/api/v1/pace/"):
         assert path in paths, path
+
+
+@pytest.mark.django_db
+def test_country_detail_by_sector_learns_from_that_sector_only(api_for, sales_user, workspace):
+    today = timezone.localdate()
+    legal = relationship_in(workspace, "DE", owner=sales_user, sector="legal")
+    it = relationship_in(workspace, "DE", owner=sales_user, sector="it")
+    for rel, n in ((legal, 3), (it, 5)):
+        for _ in range(n):
+            deal_in(workspace, rel, stage="won", first_contact=today - timedelta(days=60),
+                    closed=today - timedelta(days=30))  # fmt: skip
+    client = api_for(sales_user)
+    assert client.get("/api/v1/countries/DE/?sector=legal").json()["learned"]["deals"] == 3
+    assert client.get("/api/v1/countries/DE/").json()["learned"]["deals"] == 8

@@ -69,6 +69,8 @@ def test_comparison_chart_for_nl_de_ua_renders(live_server, logged_in_cookie):
         page.goto(f"{live_server.url}/countries/pipeline/")
         pipeline_rows = page.locator("table tbody tr").count()
         page.screenshot(path="/tmp/culture-pipeline.png", full_page=True)
+        page.goto(f"{live_server.url}/countries/")
+        page.screenshot(path="/tmp/culture-index.png", full_page=False)
         page.set_viewport_size({"width": 390, "height": 900})  # a phone
         page.goto(f"{live_server.url}/countries/NL/?compare=DE,UA")
         page.wait_for_selector("#dimension-chart[data-rendered='1']", timeout=10_000)
