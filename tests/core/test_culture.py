@@ -349,3 +349,10 @@ def test_weighted_rows_equal_repeated_rows(rows):
     assert np.allclose(weighted.lower, repeated.lower)
     grouped = grouped_quantiles(np.zeros(days.size, int), days, won, 1, weights=count)
     assert grouped.n[0] == count.sum()
+
+
+def test_unreached_quartile_is_reported_as_a_lower_bound():
+    deals = _deals("DE", [10, 20, 30, 40] + [300] * 4, [True] * 4 + [False] * 4)
+    pace = learned_paces(deals, None, TABLE, CultureParams(shrinkage_deals=0.001))[("DE", "")]
+    assert pace.lower_bounds == (False, False, True)
+    assert pace.days_75 == pytest.approx(300, rel=0.01)

@@ -488,6 +488,9 @@ class LearnedPace:
     days_50: float
     days_75: float
     reasons: tuple[Reason, ...]
+    #: Per quartile: True when the data never reached it, so the estimate is only a
+    #: lower bound ("more than N days").
+    lower_bounds: tuple[bool, bool, bool] = (False, False, False)
 
     @property
     def prior_weight(self) -> float:
@@ -561,6 +564,7 @@ def _shrink(country, sector, n, won, learned, prior, params, longest) -> Learned
     prior_days = (prior.days_to_yes / f, prior.days_to_yes, prior.days_to_yes * f)
     weight = n / (n + params.shrinkage_deals) if n else 0.0
     blended = []
+    bounds = tuple(bool(n) and q.time is None for q in learned)
     for quantile, prior_value in zip(learned, prior_days, strict=True):
         if weight == 0.0:
             blended.append(prior_value)
@@ -588,7 +592,7 @@ def _shrink(country, sector, n, won, learned, prior, params, longest) -> Learned
         )
     return LearnedPace(
         country, sector, n, won, learned, prior, weight,
-        blended[0], blended[1], blended[2], tuple(reasons),
+        blended[0], blended[1], blended[2], tuple(reasons), bounds,
     )  # fmt: skip
 
 

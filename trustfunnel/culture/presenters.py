@@ -76,6 +76,8 @@ def learned_dict(pace: LearnedPace) -> dict[str, Any]:
             "median": round(pace.days_50, 1),
             "q75": round(pace.days_75, 1),
         },
+        # True where the data never reached that share of yeses: "more than N days".
+        "lower_bound": dict(zip(("q25", "median", "q75"), pace.lower_bounds, strict=True)),
         "data_weight": round(pace.data_weight, 3),
         "prior_weight": round(pace.prior_weight, 3),
         "reasons": reasons(pace.reasons),
