@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "trustfunnel.crm",
     "trustfunnel.timeline",
     "trustfunnel.web",
+    "trustfunnel.culture",
 ]
 
 MIDDLEWARE = [
