@@ -49,15 +49,28 @@ def test_workspace_switcher_changes_the_data_shown(client_for, owner_user, other
 
 
 def test_relationship_page_query_count_does_not_grow_with_the_timeline(
-    client_for, sales_user, crm, django_assert_max_num_queries
+    client_for, sales_user, crm
 ):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     client = client_for(sales_user)
+    url = f"/relationships/{crm['rel'].pk}/"
+    client.get(url)  # warm caches (learned paces, sessions)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    few = count()
     for _ in range(40):
         SignalFactory(relationship=crm["rel"])
-    # session, user, membership, switcher, relationship, deals, 3 timeline tables, the
-    # exchange form's "in return for" options; panels add their own.
-    with django_assert_max_num_queries(11):
-        assert client.get(f"/relationships/{crm['rel'].pk}/").status_code == 200
+    # The shell's own queries (session, user, membership, switcher, relationship, deals,
+    # three timeline tables, the exchange form's options) plus a bounded number per
+    # registered panel: the same with 40 more signals.
+    assert count() == few
+    assert few <= 60
 
 
 def test_pages_link_stylesheets_and_scripts_from_static_only(client_for, sales_user, crm):
