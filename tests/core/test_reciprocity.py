@@ -11,8 +11,8 @@ from trustfunnel.core.params import Params
 from trustfunnel.core.reciprocity import (
     ExchangeArrays,
     ExchangeRecord,
-    RelationshipContext,
     ReciprocityState,
+    RelationshipContext,
     analyse,
     balance_series,
     classify,
@@ -106,7 +106,10 @@ def test_reward_requests_tip_a_slightly_unbalanced_counterpart_to_taker():
     assert "rewards_requested" in {r.code for r in result.reasons}
 
 
-def _alerts(rows, context=RelationshipContext(has_network=True)):
+WITH_NETWORK = RelationshipContext(has_network=True)
+
+
+def _alerts(rows, context=WITH_NETWORK):
     return {a.code: a for a in analyse(rows, context, NOW, PARAMS).alerts}
 
 
