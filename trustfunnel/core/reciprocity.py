@@ -175,7 +175,7 @@ def classify(state: ReciprocityState, now: float, params: Params) -> Classificat
         "count": round(count, 1), "needed": p.min_exchanges,
     }
     if count < p.min_exchanges:
-        reason = Reason("too_little_evidence", "Only {count} recent exchanges; at least {needed} are needed to tell.", figures)
+        reason = Reason("too_little_evidence", "Too few recent exchanges to tell ({count} counting older ones for less; {needed} needed).", figures)
         return Classification("unknown", (reason,), ratio, balance)
     label = _label(v, ratio, p)
     reasons = [_value_reason(ratio, figures)]

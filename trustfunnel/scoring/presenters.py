@@ -29,7 +29,7 @@ ENGINE_MESSAGES = [
     N_("Negative evidence on their {component} outweighs the positive; it fades slowly, so agree what they will do and record when they keep to it."),
     N_("Our negative evidence on {component} outweighs the positive; it fades slowly, so repair it with consistent, visible {component}."),
     # reciprocity: classification reasons
-    N_("Only {count} recent exchanges; at least {needed} are needed to tell."),
+    N_("Too few recent exchanges to tell ({count} counting older ones for less; {needed} needed)."),
     N_("They asked for {share:.0%} of what we gave."),
     N_("They asked for rewards or credits about {count:.0f} times recently."),
     N_("They gave {given_them} and we gave nothing (decayed values)."),
