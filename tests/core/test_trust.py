@@ -250,3 +250,22 @@ def test_firm_tuned_weights_change_the_fold():
     state = fold_all([_evidence("no_show", at=NOW)], params)
     assert state.s[0] == pytest.approx(3.0)
     assert Component.RELIABILITY == 1
+
+
+@settings(max_examples=30)
+@given(st.lists(st.tuples(st.integers(0, 300), signals), min_size=1, max_size=200), st.sampled_from([1, 4, 64]))
+def test_batch_fold_is_the_same_for_unordered_rows_and_any_block_size(rows, block):
+    groups = [g for g, _ in rows]
+    evidence = [e for _, e in rows]
+    arrays = SignalArrays.from_evidence(groups, evidence, PARAMS)
+    unordered = fold_batch(arrays, 301, NOW, PARAMS, block=block)
+    order = np.argsort(arrays.group, kind="stable")
+    ordered = fold_batch(
+        SignalArrays(*(getattr(arrays, f)[order] for f in ("group", "direction", "components", "polarity", "weight", "at"))),
+        301, NOW, PARAMS,
+    )
+    np.testing.assert_allclose(unordered.r, ordered.r, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(unordered.s, ordered.s, rtol=1e-9, atol=1e-12)
+    for g in set(groups):
+        mine = [e for gg, e in rows if gg == g]
+        assert not states_differ(fold_all(mine, PARAMS), ordered.state(g), NOW, PARAMS)
