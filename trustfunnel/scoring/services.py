@@ -148,22 +148,38 @@ def store_state(
     row.updated_at = now
 
 
-def rebuild_state(relationship: Relationship, *, now: datetime, params: Params) -> TrustState:
+def rebuild_state(
+    relationship: Relationship, *, now: datetime, params: Params, row: TrustState | None = None
+) -> TrustState:
     """Create or overwrite the relationship's state from its whole timeline."""
     timeline = load_timeline(relationship)
     trust = trust_engine.fold_all(timeline.evidence, params)
     ledger = ledger_engine.fold_exchanges(timeline.exchanges, timeline.reward_requests, params)
-    row = TrustState.objects.filter(relationship=relationship).first() or TrustState(
-        workspace_id=relationship.workspace_id, relationship=relationship
-    )
+    if row is None:
+        row = TrustState.objects.filter(relationship=relationship).first() or TrustState(
+            workspace_id=relationship.workspace_id, relationship=relationship
+        )
     store_state(row, trust, ledger, now=now, params=params)
     row.save()
     return row
 
 
-def _locked_row(relationship: Relationship) -> TrustState | None:
-    """The state row, locked for this transaction; ``None`` when there is none yet."""
-    return TrustState.objects.select_for_update().filter(relationship_id=relationship.pk).first()
+def _locked_row(relationship: Relationship) -> tuple[TrustState, bool]:
+    """The state row, locked for this transaction, and whether it was just created.
+
+    Usually one ``SELECT ... FOR UPDATE``. Without a row, ``get_or_create`` inserts one
+    (holding its lock); if another transaction inserts it first, the unique index makes
+    us wait for it and we then lock and fold into its row.
+    """
+    row = TrustState.objects.select_for_update().filter(relationship_id=relationship.pk).first()
+    if row is not None:
+        return row, False
+    row, created = TrustState.objects.get_or_create(
+        relationship_id=relationship.pk, defaults={"workspace_id": relationship.workspace_id}
+    )
+    if not created:
+        row = TrustState.objects.select_for_update().get(pk=row.pk)
+    return row, created
 
 
 def do_fold_signal(signal: Signal, *, now: datetime | None = None) -> TrustState:
@@ -174,11 +190,11 @@ def do_fold_signal(signal: Signal, *, now: datetime | None = None) -> TrustState
     now = now or timezone.now()
     relationship = signal.relationship
     params = params_for_relationship(relationship)
-    row = _locked_row(relationship)
-    if row is None:
+    row, created = _locked_row(relationship)
+    if created:
         # First evidence we see for this relationship (or rows written before this
         # app existed): build from the whole timeline once, the new signal included.
-        return rebuild_state(relationship, now=now, params=params)
+        return rebuild_state(relationship, now=now, params=params, row=row)
     trust, ledger = trust_state_of(row), ledger_state_of(row)
     if signal.retracts_id is not None:
         withdrawn = Signal.objects.get(pk=signal.retracts_id)
@@ -199,9 +215,9 @@ def do_fold_exchange(exchange: Exchange, *, now: datetime | None = None) -> Trus
     now = now or timezone.now()
     relationship = exchange.relationship
     params = params_for_relationship(relationship)
-    row = _locked_row(relationship)
-    if row is None:
-        return rebuild_state(relationship, now=now, params=params)
+    row, created = _locked_row(relationship)
+    if created:
+        return rebuild_state(relationship, now=now, params=params, row=row)
     ledger = ledger_engine.fold_exchange(ledger_state_of(row), exchange_record(exchange), params)
     store_state(row, trust_state_of(row), ledger, now=now, params=params)
     row.save(update_fields=STATE_FIELDS)

@@ -7,6 +7,7 @@ cached (incrementally folded) state differed from the recompute.
 
 from __future__ import annotations
 
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         total = Relationship.objects.for_workspace(workspace).count() if workspace else Relationship.objects.count()
         started = time.perf_counter()
         with tqdm(total=total, unit="rel", disable=options["no_progress"] or options["verbosity"] == 0,
-                  file=self.stderr._out) as bar:
+                  file=getattr(self.stderr, "_out", sys.stderr)) as bar:
             result = recompute_all(
                 now=timezone.now(), workspace=workspace, chunk_size=options["chunk_size"], progress=bar.update
             )
