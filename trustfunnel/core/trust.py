@@ -365,7 +365,7 @@ _COMBO_TO_COMPONENTS = np.array(
 def fold_batch(arrays: SignalArrays, n: int, now: float, params: Params, *, block: int = 1 << 14) -> BatchState:
     """All signals of n relationships folded to ``now`` in one pass.
 
-    Per row: the decayed, multiplied weight and a key (relationship, sign, direction,
+    Per row: the decayed weight and a key (relationship, sign, direction,
     component bit set); ``np.bincount`` sums the keys; a 16x4 matrix then spreads each
     bit set over its components (a "delivered" counts for both competence and
     reliability). Same numbers as :func:`fold` to 1e-9.
