@@ -66,9 +66,8 @@ class TrustState(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "ours_score", "relationship"], name="trust_ws_ours"),
             models.Index(fields=["workspace", "theirs_score", "relationship"], name="trust_ws_theirs"),
-            models.Index(fields=["workspace", "ours_label"], name="trust_ws_ours_label"),
-            models.Index(fields=["workspace", "theirs_label"], name="trust_ws_theirs_label"),
-            models.Index(fields=["workspace", "reciprocity_classification"], name="trust_ws_recip"),
+            # Labels follow from the scores: filtering by label uses the score indexes'
+            # workspace prefix; fewer indexes keep `score --all`'s bulk UPDATE fast.
         ]
 
     def __str__(self) -> str:
