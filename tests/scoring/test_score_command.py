@@ -78,3 +78,13 @@ def test_score_without_all_or_with_unknown_workspace_is_refused(db):
         _score()
     with pytest.raises(CommandError, match="--workspace"):
         _score("--all", "--workspace", "nope")
+
+
+def test_nightly_rescore_job_is_registered_and_refreshes_states(relationship, record):
+    from trustfunnel.scoring.tasks import rescore_all
+    from trustfunnel.web.registry import periodic_jobs
+
+    assert any(job.name == "scoring.rescore_all" for job in periodic_jobs)
+    record(relationship, "care_shown", days=3)
+    result = rescore_all.call()
+    assert result == {"relationships": 1, "signals": 1, "differed": 0}
