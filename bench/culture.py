@@ -305,3 +305,10 @@ if __name__ == "__main__":
     names = sys.argv[1:] or ["culture_pacing", "culture_learned"]
     for name in names:
         print({"culture_pacing": run_pacing, "culture_learned": run_learned}[name]())
+
+
+RUN_BY_DEFAULT = True
+BENCHMARKS = {
+    "culture_pacing": lambda argv: print(run_pacing()),
+    "culture_learned": lambda argv: print(run_learned()),
+}

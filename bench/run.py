@@ -1,30 +1,56 @@
-"""Run benchmarks: ``python -m bench.run [name ...]`` (all when no name is given).
+"""Run benchmarks: ``python -m bench.run [name [args...]]``; ``make bench`` runs the defaults.
 
-Each benchmark is one documented function that appends a dated section with the
-machine's facts to bench/RESULTS.md. Timings live here, never in the test suite.
+Each benchmark lives in ``bench/<module>.py`` and is one documented function. A module
+exposes either ``main(argv)`` (its name is the module's) or a ``BENCHMARKS`` mapping of
+names to functions taking ``argv``. Every run appends its figures with the machine and the
+date to ``bench/RESULTS.md`` (see :mod:`bench.results`). Timings live here, never in the
+test suite.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
-from bench import culture
+HERE = Path(__file__).parent
+SKIP = {"run", "results"}
 
-BENCHMARKS = {
-    "culture_pacing": culture.run_pacing,
-    "culture_learned": culture.run_learned,
-}
+
+def discover() -> dict[str, tuple[Callable, bool]]:
+    """Benchmark name -> (function taking argv, run by default)."""
+    found: dict[str, tuple[Callable, bool]] = {}
+    for info in sorted(pkgutil.iter_modules([str(HERE)]), key=lambda m: m.name):
+        if info.name in SKIP or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"bench.{info.name}")
+        default = getattr(module, "RUN_BY_DEFAULT", False)
+        for name, function in getattr(module, "BENCHMARKS", {}).items():
+            found[name] = (function, default)
+        if hasattr(module, "main") and not hasattr(module, "BENCHMARKS"):
+            found[info.name] = (module.main, default)
+    return found
 
 
 def main(argv: list[str]) -> int:
-    names = argv or list(BENCHMARKS)
-    unknown = [n for n in names if n not in BENCHMARKS]
-    if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
-        return 2
-    for name in names:
-        print(f"== {name}", flush=True)
-        print(BENCHMARKS[name](), flush=True)
+    benchmarks = discover()
+    if argv and argv[0] in ("-l", "--list"):
+        for name, (_, default) in benchmarks.items():
+            print(f"{name}{'  (default)' if default else ''}")
+        return 0
+    if argv:
+        name, rest = argv[0], argv[1:]
+        if name not in benchmarks:
+            print(f"unknown benchmark {name!r}; known: {', '.join(benchmarks)}")
+            return 2
+        benchmarks[name][0](rest)
+        return 0
+    for name, (function, default) in benchmarks.items():
+        if default:
+            print(f"== {name}", flush=True)
+            function([])
     return 0
 
 

@@ -16,7 +16,15 @@ from typing import Any
 from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
 
-__all__ = ["CultureParams", "PacingParams", "Params", "TimelineParams", "merge_params"]
+__all__ = [
+    "CultureParams",
+    "PacingParams",
+    "Params",
+    "ReciprocityParams",
+    "TimelineParams",
+    "TrustParams",
+    "merge_params",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,91 @@ class PacingParams:
     personal_contact_gaps: float = 2.0
     #: Never plan sooner than this many days after our last touch.
     min_gap_days: int = 2
+class TrustParams:
+    """The trust engine (trustfunnel.core.trust); see docs/engines.md, "Trust".
+
+    Rule 1 of the design: trust grows on foot and leaves on horseback. Positive
+    evidence is worth less and is forgotten faster than negative evidence.
+    """
+
+    #: Days after which a piece of positive evidence counts half. Half a year: a kept
+    #: promise from last spring still counts, one from three years ago barely does.
+    positive_half_life_days: float = 180.0
+    #: Negative evidence weighs this many times its kind's weight: one broken promise
+    #: undoes about three kept ones (the "horseback" of rule 1).
+    negative_multiplier: float = 3.0
+    #: Negative evidence decays this many times more slowly (a 360-day half-life by
+    #: default): people forget a let-down later than a favour.
+    negative_half_life_factor: float = 2.0
+    #: Prior weight W of the Beta / subjective-logic opinion: how many units of evidence
+    #: the base rate is worth. 2 is the uniform prior of the Beta reputation system.
+    prior_weight: float = 2.0
+    #: Base rate a: the score with no evidence at all (neither trust nor distrust).
+    base_rate: float = 0.5
+    #: Weights of reliability, transparency, competence and care in the overall score,
+    #: in rising order (rule 2: care weighs most; its absence undermines most).
+    component_weights: tuple[float, float, float, float] = (1.0, 2.0, 3.0, 4.0)
+    #: Above this uncertainty the label is "unknown", not a number: with W = 2 that is
+    #: less than two units of (decayed) evidence behind a component.
+    unknown_uncertainty: float = 0.5
+    #: Score thresholds of the labels low < fragile < solid < strong. A score under the
+    #: base-rate neighbourhood is "low"; "strong" needs clearly more good than bad
+    #: evidence (e.g. 6 kept promises and no let-down gives 0.875).
+    fragile_from: float = 0.4
+    solid_from: float = 0.55
+    strong_from: float = 0.75
+    #: The trend compares the score now with the score this many days ago.
+    trend_days: int = 90
+    #: A change of at least this much over the trend window is "rising" / "falling".
+    trend_threshold: float = 0.03
+    #: "What would raise the score": a component with no positive evidence for this many
+    #: days is named (e.g. "no care shown in 9 months").
+    stale_positive_days: int = 180
+    #: How many top contributing signals an explanation lists.
+    explanation_top: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ReciprocityParams:
+    """The reciprocity engine (trustfunnel.core.reciprocity); see docs/engines.md.
+
+    Rule 4: give and take keeps a relationship alive; out of balance it goes downhill
+    for the giver or the taker.
+    """
+
+    #: Days after which an exchange's value counts half in the balance. A year: a
+    #: business favour is remembered for about one budget cycle.
+    half_life_days: float = 365.0
+    #: Classify as giver/matcher/taker only with at least this many (decayed) exchanges
+    #: in all, and at least one from each side or this many from one side alone.
+    min_exchanges: float = 4.0
+    #: Value ratio (theirs / ours) at or below which they take more than they give.
+    taker_ratio: float = 0.5
+    #: Value ratio at or above which they give clearly more than they take.
+    giver_ratio: float = 2.0
+    #: Share of our gifts they asked for, above which (with a low ratio) they are a taker.
+    asked_share_taker: float = 0.6
+    #: Decayed number of reward/credit requests that (with a ratio under 1) makes a
+    #: taker: two requests in recent months decay to about 1.9.
+    taker_reward_requests: float = 1.5
+    #: Window (days) of the alerts about our recent giving.
+    window_days: int = 180
+    #: Unsolicited advice/favours from us in the window before we suggest checking first.
+    unsolicited_alert_count: int = 2
+    #: Gifts from us in a row without any return before "put on the brakes".
+    unreturned_alert_count: int = 3
+    #: Gifts from us (in the window) to someone who cannot give back before we warn.
+    cannot_return_alert_count: int = 2
+    #: A gift worth more than this share of the relationship's deal value (won + open)
+    #: may embarrass ...
+    large_gift_deal_share: float = 0.1
+    #: ... or, without deal value, more than this many times the typical (median)
+    #: exchange of the relationship.
+    large_gift_typical_factor: float = 3.0
+    #: Requests for rewards/credits (signals) in the window before the "extras" alert ...
+    reward_request_alert_count: int = 2
+    #: ... or gifts from us that they asked for (solicited) in the window.
+    solicited_alert_count: int = 3
 
 
 def _default_signal_weights() -> dict[str, float]:
@@ -106,6 +199,8 @@ class Params:
     timeline: TimelineParams = field(default_factory=TimelineParams)
     culture: CultureParams = field(default_factory=CultureParams)
     pacing: PacingParams = field(default_factory=PacingParams)
+    trust: TrustParams = field(default_factory=TrustParams)
+    reciprocity: ReciprocityParams = field(default_factory=ReciprocityParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
 

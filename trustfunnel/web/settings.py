@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "trustfunnel.workspaces",
     "trustfunnel.crm",
     "trustfunnel.timeline",
+    "trustfunnel.scoring",
     "trustfunnel.web",
     "trustfunnel.culture",
 ]
