@@ -16,7 +16,7 @@ from typing import Any
 from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
 
-__all__ = ["Params", "TimelineParams", "merge_params"]
+__all__ = ["Params", "RetentionParams", "TimelineParams", "merge_params"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,28 @@ class TimelineParams:
     #: How far in the future (minutes) a signal's time may lie: clock skew and time
     #: zones, not planning. Later evidence is rejected.
     future_tolerance_minutes: int = 60
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionParams:
+    """How long each kind of data is kept, in days (``0`` keeps it forever).
+
+    A workspace may set its own rule per kind (``trustfunnel.privacy.RetentionRule``);
+    these are the defaults. The scheduled clean-up (docs/privacy.md) applies them.
+    """
+
+    #: Who viewed a person's data: kept two years for accountability (GDPR art. 5(2)).
+    view_log: int = 730
+    #: The audit trail of changes: kept seven years, the Dutch fiscal record period.
+    audit_log: int = 2555
+    #: Free-text notes and subjects of interactions: blanked after five years; the
+    #: interaction itself (kind, date) stays, so trust history and pace still add up.
+    interaction_notes: int = 1825
+    #: Automated e-mails logged on the timeline: deleted after two years.
+    automated_emails: int = 730
+    #: People without any relationship activity (no interaction, signal, exchange or
+    #: deal change) for this long are erased. Off by default: a firm decides.
+    inactive_people: int = 0
 
 
 def _default_signal_weights() -> dict[str, float]:
@@ -35,6 +57,7 @@ class Params:
     """Every tunable number of the product, grouped by engine."""
 
     timeline: TimelineParams = field(default_factory=TimelineParams)
+    retention: RetentionParams = field(default_factory=RetentionParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
 
