@@ -14,6 +14,7 @@ it: sessions, API tokens, calendar feed secrets, task results (re-issued or tran
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import json
@@ -24,6 +25,7 @@ from typing import IO
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -39,12 +41,24 @@ EXCLUDED = {CalendarFeedToken}
 CHUNK = 2000
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def scoped_models() -> list[type[models.Model]]:
-    """Every model with a workspace foreign key, in an order that restores cleanly."""
+    """Every model with a workspace foreign key (memberships apart: they go first)."""
     found = [
         model
         for model in apps.get_models()
         if model not in EXCLUDED
+        and model is not Membership
         and any(
             f.name == "workspace" and f.related_model is Workspace
             for f in model._meta.concrete_fields
@@ -119,11 +133,11 @@ def _write_rows(out: IO[str], queryset: models.QuerySet) -> int:
     for obj in queryset.iterator(chunk_size=CHUNK):
         batch.append(obj)
         if len(batch) >= CHUNK:
-            serializers.serialize("jsonl", batch, stream=out)
+            serializers.serialize("jsonl", batch, stream=out, cls=ExactJSONEncoder, ensure_ascii=False)
             count += len(batch)
             batch = []
     if batch:
-        serializers.serialize("jsonl", batch, stream=out)
+        serializers.serialize("jsonl", batch, stream=out, cls=ExactJSONEncoder, ensure_ascii=False)
         count += len(batch)
     return count
 
@@ -154,37 +168,69 @@ def check_empty_database() -> None:
 
 
 def restore_backup(path: Path | str) -> dict[str, int]:
-    """Load a backup into an empty database, all or nothing; returns rows per model."""
+    """Load a backup into an empty database, all or nothing; returns rows per model.
+
+    Rows are inserted in batches per model (``bulk_create``); only rows with
+    many-to-many data (users' groups) are saved one by one.
+    """
     counts: dict[str, int] = {}
-    touched: set[type[models.Model]] = set()
     with _open(path, "r") as stream:
         read_header(stream)
         with transaction.atomic():
             check_empty_database()
             with connection.constraint_checks_disabled():
-                line_number = 1
-                for line in stream:
-                    line_number += 1
-                    if not line.strip():
-                        continue
-                    try:
-                        (obj,) = serializers.deserialize("jsonl", line)
-                    except Exception as exc:  # names the line, whatever the parser raised
-                        raise InvalidInput(
-                            "{field}: line {line} cannot be restored: {error}",
-                            field="file", line=line_number, error=str(exc)[:300],
-                        ) from exc
-                    obj.save()
-                    model = type(obj.object)
-                    touched.add(model)
-                    label = model._meta.label_lower
-                    counts[label] = counts.get(label, 0) + 1
+                batch: list = []
+                for obj in _deserialized(stream):
+                    if batch and type(batch[0].object) is not type(obj.object):
+                        _flush(batch, counts)
+                    batch.append(obj)
+                    if len(batch) >= CHUNK:
+                        _flush(batch, counts)
+                _flush(batch, counts)
+            touched = [apps.get_model(label) for label in counts]
             connection.check_constraints(table_names=[m._meta.db_table for m in touched])
             _reset_sequences(touched)
     return counts
 
 
-def _reset_sequences(touched: set[type[models.Model]]) -> None:
+def _deserialized(stream: IO[str]) -> Iterator:
+    for line_number, line in enumerate(stream, start=2):
+        if not line.strip():
+            continue
+        try:
+            (obj,) = serializers.deserialize("jsonl", line)
+        except Exception as exc:  # whatever the parser raised, name the line
+            raise InvalidInput(
+                "{field}: line {line} cannot be restored: {error}",
+                field="file", line=line_number, error=str(exc)[:300],
+            ) from exc
+        yield obj
+
+
+def _flush(batch: list, counts: dict[str, int]) -> None:
+    if not batch:
+        return
+    model = type(batch[0].object)
+    if any(obj.m2m_data for obj in batch):
+        for obj in batch:
+            obj.save()
+    else:
+        _insert_raw(model, [obj.object for obj in batch])
+    label = model._meta.label_lower
+    counts[label] = counts.get(label, 0) + len(batch)
+    batch.clear()
+
+
+def _insert_raw(model: type[models.Model], objs: list[models.Model]) -> None:
+    """Multi-row INSERTs that keep every value as stored, ``auto_now`` fields included
+    (``bulk_create`` would stamp them with the current time, as ``loaddata`` does not)."""
+    fields = model._meta.local_concrete_fields
+    size = max(1, connection.ops.bulk_batch_size(fields, objs))
+    for start in range(0, len(objs), size):
+        model._base_manager._insert(objs[start : start + size], fields=fields, raw=True)
+
+
+def _reset_sequences(touched: list[type[models.Model]]) -> None:
     """After explicit primary keys, new rows must not collide (PostgreSQL sequences)."""
     statements = connection.ops.sequence_reset_sql(no_style(), list(touched))
     if statements:
