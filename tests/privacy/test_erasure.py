@@ -167,3 +167,28 @@ def test_erasure_refused_twice(subject, owner_user):
     services.do_erase_person(subject, actor=owner_user)
     with pytest.raises(InvalidInput):
         services.check_erasure(membership, Person.objects.get(pk=subject.pk))
+
+
+def test_erasure_finds_accented_names_in_json(workspace, owner_user):
+    person = PersonFactory(workspace=workspace, first_name="Zoë", last_name="Ölçer-Łukasz",
+                           email="zoe@example.pl")
+    rel = RelationshipFactory(workspace=workspace, owner=owner_user, person=None,
+                              organization=person.organization,
+                              derived={"reasons": ["Zoë Ölçer-Łukasz kept her word"]})
+    audit.record(workspace, "test.note", rel, actor=owner_user, data={"who": "Zoë Ölçer-Łukasz"})
+
+    services.do_erase_person(person, actor=owner_user)
+
+    rel.refresh_from_db()
+    assert rel.derived == {"reasons": ["[erased] kept her word"]}
+    assert rows_mentioning("Zoë Ölçer-Łukasz", "Ölçer-Łukasz", "zoe@example.pl") == []
+
+
+def test_erasure_query_count_does_not_grow_with_timeline(subject, owner_user, django_assert_max_num_queries):
+    rel = subject.relationships.get()
+    for _ in range(40):
+        InteractionFactory(relationship=rel, notes="more")
+        SignalFactory(relationship=rel, note="more")
+    models_count = len(list(services._scoped_models()))
+    with django_assert_max_num_queries(30 + models_count):
+        services.do_erase_person(subject, actor=owner_user)

@@ -12,7 +12,13 @@ from rest_framework.views import APIView
 
 from trustfunnel.core.errors import InvalidInput, NotFound
 from trustfunnel.exports.lists import list_exports
-from trustfunnel.exports.views import csv_response, dialect_from, filter_error_text, filtered, record_export
+from trustfunnel.exports.views import (
+    csv_response,
+    dialect_from,
+    filter_error_text,
+    filtered,
+    record_export,
+)
 from trustfunnel.workspaces.scoping import get_membership
 
 

@@ -25,8 +25,8 @@ from typing import IO
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 

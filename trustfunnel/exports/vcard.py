@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 MAX_OCTETS = 75
 
@@ -58,7 +58,7 @@ def person_card(row: dict, *, workspace_slug: str) -> str:
         lines.append(f"ADR;TYPE=work:;;;;;;{escape(str(row['country']))}")
     updated = row.get("updated_at")
     if isinstance(updated, datetime):
-        lines.append(f"REV:{updated.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}")
+        lines.append(f"REV:{updated.astimezone(UTC):%Y%m%dT%H%M%SZ}")
     lines.append("END:VCARD")
     return "".join(fold(line) + "\r\n" for line in lines)
 
