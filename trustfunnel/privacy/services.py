@@ -196,9 +196,11 @@ def access_log(person: Person, *, limit: int = 200) -> list[dict[str, Any]]:
         .order_by("-at", "-id")[:limit]
     )
     rows = [
-        {"at": v.at, "who": v.viewer, "what": "viewed", "via": v.via, "detail": ""} for v in views
+        {"at": v.at, "who": v.viewer, "what": "viewed", "via": v.via,
+         "via_label": v.get_via_display(), "detail": ""}
+        for v in views
     ] + [
-        {"at": c.at, "who": c.actor, "what": "changed", "via": "", "detail": c.action}
+        {"at": c.at, "who": c.actor, "what": "changed", "via": "", "via_label": "", "detail": c.action}
         for c in changes
     ]
     rows.sort(key=lambda row: row["at"], reverse=True)

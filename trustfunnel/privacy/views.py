@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,6 +22,30 @@ from trustfunnel.privacy.forms import ConsentForm, EraseForm, RetentionForm
 from trustfunnel.privacy.models import ConsentEvent, DataKind, ErasureRecord, ViewVia
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
+
+
+#: Readable titles of the report's sections (the JSON keeps the stable keys).
+SECTION_TITLES = {
+    "person": gettext_lazy("Contact details"),
+    "consent_history": gettext_lazy("Lawful basis and consent history"),
+    "relationships": gettext_lazy("Relationships"),
+    "interactions": gettext_lazy("Meetings, calls and messages"),
+    "signals": gettext_lazy("Recorded signals of trust"),
+    "exchanges": gettext_lazy("Favours, gifts and other exchanges"),
+    "deals": gettext_lazy("Deals"),
+    "deal_stage_changes": gettext_lazy("Deal stage history"),
+    "audit_entries": gettext_lazy("Changes made to this data"),
+    "view_log": gettext_lazy("Who viewed this data"),
+}
+#: Internal columns that say nothing about the person.
+HIDDEN_COLUMNS = {"workspace_id"}
+
+
+def _columns(rows: list[dict]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        seen.update(dict.fromkeys(row))
+    return [c for c in seen if c not in HIDDEN_COLUMNS]
 
 
 def error_text(exc: TrustfunnelError) -> str:
@@ -103,8 +128,8 @@ class AccessReportView(PersonMixin, TemplateView):
             response["Content-Disposition"] = f'attachment; filename="access-report-{person.pk}-{stamp}.json"'
             return response
         sections = [
-            (title, rows, sorted({key for row in rows for key in row}))
-            for title, rows in report["sections"].items()
+            (SECTION_TITLES.get(key, key), rows, _columns(rows))
+            for key, rows in report["sections"].items()
         ]
         return self.render_to_response(
             self.get_context_data(person=person, report=report, sections=sections)
