@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Q, Sum
 
@@ -91,6 +93,11 @@ def subject(workspace, owner_user):
     audit.record(workspace, "test.note", person, actor=owner_user,
                  data={"old": {"email": EMAIL, "name": f"{NAME_FIRST} {NAME_LAST}"}})
     services.log_person_view(Membership.objects.get(user=owner_user), person)
+    LogEntry.objects.create(
+        user=owner_user, content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person.pk), object_repr=person.full_name, action_flag=CHANGE,
+        change_message=f"Changed e-mail of {NAME_FIRST} {NAME_LAST}",
+    )
     return person
 
 
