@@ -23,7 +23,6 @@ from trustfunnel.privacy.models import ConsentEvent, DataKind, ErasureRecord, Vi
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
 
-
 #: Readable titles of the report's sections (the JSON keeps the stable keys).
 SECTION_TITLES = {
     "person": gettext_lazy("Contact details"),
