@@ -199,3 +199,20 @@ def test_erasure_query_count_does_not_grow_with_timeline(subject, owner_user, dj
     models_count = len(list(services._scoped_models()))
     with django_assert_max_num_queries(30 + models_count):
         services.do_erase_person(subject, actor=owner_user)
+
+
+def test_erasure_spares_a_namesakes_name_but_not_free_text(subject, owner_user, workspace):
+    relative = PersonFactory(workspace=workspace, first_name="Hendrik", last_name=NAME_LAST,
+                             email="hendrik@example.nl")
+    firm = OrganizationFactory(workspace=workspace, name=f"{NAME_LAST} Kaas B.V.",
+                               notes=f"Run by {NAME_LAST} family")
+    duplicate = PersonFactory(workspace=workspace, first_name="Z.", last_name="Q.", email=EMAIL)
+
+    services.do_erase_person(subject, actor=owner_user)
+
+    relative.refresh_from_db()
+    firm.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert relative.last_name == NAME_LAST
+    assert firm.name == f"{NAME_LAST} Kaas B.V." and firm.notes == "Run by [erased] family"
+    assert duplicate.email == ""

@@ -307,7 +307,7 @@ def do_erase_people(
         marketing_consent=False, consent_at=None, consent_source="", updated_at=now,
     )
     for person_needles in needles:
-        scrub_workspace(workspace, person_needles)
+        scrub_workspace(workspace, person_needles, own_relationship_ids=rel_ids)
     _scrub_admin_log(ids, needles)
     records = ErasureRecord.objects.bulk_create(
         ErasureRecord(
@@ -340,44 +340,79 @@ def _scoped_models() -> Iterable[type[models.Model]]:
             yield model
 
 
-def scrub_workspace(workspace: Workspace, needles: Needles) -> int:
+def scrub_workspace(
+    workspace: Workspace, needles: Needles, *, own_relationship_ids: Iterable[int] = ()
+) -> int:
     """Replace the needles in every text and JSON column of the workspace's rows.
 
+    Strong needles (full name, e-mail, phone) go everywhere. Weak ones (first or last
+    name alone) go in free text (text and JSON columns) everywhere, and in short text
+    columns (titles, names) only on rows of the person's own relationships, so a
+    namesake's name or an organisation called after a relative stays intact.
     One query per model finds the rows that mention a needle; only those are loaded and
     written back (bulk). Returns how many rows changed.
     """
-    terms = needles.search_terms()
-    if not terms:
+    own_ids = set(own_relationship_ids)
+    strong = Needles(needles.strong, ())
+    strong_terms = strong.search_terms()
+    weak_terms = needles.search_terms() - strong_terms
+    if not strong_terms and not weak_terms:
         return 0
     changed = 0
     for model in _scoped_models():
         fields = _text_fields(model)
         if not fields:
             continue
-        query = Q()
-        for field in fields:
-            for term in terms:
-                query |= Q(**{f"{field.name}__icontains": term})
-        rows = list(
-            model._base_manager.filter(workspace_id=workspace.pk)
-            .filter(query)
-            .only("pk", *[f.name for f in fields])
-        )
-        dirty = [row for row in rows if _scrub_row(row, fields, needles)]
+        own_key = _own_key(model)
+        free_text = [f for f in fields if _is_free_text(f)]
+        query = _mentions(fields, strong_terms) | _mentions(free_text, weak_terms)
+        if own_key and own_ids:
+            query |= Q(**{f"{own_key}__in": own_ids}) & _mentions(fields, weak_terms)
+        load = ["pk", *[f.name for f in fields], *([own_key] if own_key else [])]
+        rows = list(model._base_manager.filter(workspace_id=workspace.pk).filter(query).only(*load))
+        dirty = [
+            row
+            for row in rows
+            if _scrub_row(row, fields, needles if own_key and getattr(row, own_key) in own_ids else strong, needles)
+        ]
         if dirty:
             model._base_manager.bulk_update(dirty, [f.name for f in fields], batch_size=500)
             changed += len(dirty)
     return changed
 
 
-def _scrub_row(row, fields: list[models.Field], needles: Needles) -> bool:
+def _is_free_text(field: models.Field) -> bool:
+    return isinstance(field, models.TextField | models.JSONField)
+
+
+def _mentions(fields: list[models.Field], terms: set[str]) -> Q:
+    query = Q(pk__in=[])
+    for field in fields:
+        for term in terms:
+            query |= Q(**{f"{field.name}__icontains": term})
+    return query
+
+
+def _own_key(model) -> str | None:
+    """The column that ties a row to a relationship, if any."""
+    if model is Relationship:
+        return "pk"
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.related_model is Relationship:
+            return field.attname
+    return None
+
+
+def _scrub_row(row, fields: list[models.Field], short_needles: Needles, free_needles: Needles) -> bool:
     dirty = False
     for field in fields:
         old = getattr(row, field.attname)
         if isinstance(field, models.JSONField):
-            new = scrub_json(old, needles)
+            new = scrub_json(old, free_needles)
         elif isinstance(old, str):
-            new = scrub_text(old, needles)
+            new = scrub_text(old, free_needles if _is_free_text(field) else short_needles)
+            if new != old and isinstance(field, models.EmailField | models.URLField):
+                new = ""  # "[erased]" is no address; an empty field is
             if field.max_length:
                 new = new[: field.max_length]
         else:
