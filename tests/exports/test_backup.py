@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -37,6 +38,7 @@ def snapshot() -> dict[str, list]:
 
 
 def make_firm(workspace, owner_user, sales_user):
+    owner_user.user_permissions.add(Permission.objects.get(codename="view_person"))
     org = OrganizationFactory(workspace=workspace, name="Ångström Consulting AB", country="SE")
     person = PersonFactory(workspace=workspace, organization=org, first_name="Björk",
                            email="b@example.se")
@@ -65,6 +67,7 @@ def test_backup_then_restore_into_empty_database_round_trips(tmp_path, workspace
     call_command("restore", str(path))
 
     assert snapshot() == before
+    assert get_user_model().objects.get(username="olga").has_perm("crm.view_person")
     # Sequences were reset: new rows do not collide with restored keys.
     assert OrganizationFactory(workspace=Workspace.objects.get()).pk > max(
         pk for pk, *_ in before["crm.Organization"]

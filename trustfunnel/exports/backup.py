@@ -125,19 +125,23 @@ def write_backup(path: Path | str, *, workspace_slug: str | None = None) -> dict
 
 
 def _write_rows(out: IO[str], queryset: models.QuerySet) -> int:
+    options = {"cls": ExactJSONEncoder, "ensure_ascii": False}
     many_to_many = [f.name for f in queryset.model._meta.many_to_many]
     if many_to_many:  # users: groups and permissions, fetched in bulk
         queryset = queryset.prefetch_related(*many_to_many)
+        # Permissions get their ids from migrate's order, which differs between
+        # databases: refer to them by natural key (app, model, codename) instead.
+        options["use_natural_foreign_keys"] = True
     count = 0
     batch = []
     for obj in queryset.iterator(chunk_size=CHUNK):
         batch.append(obj)
         if len(batch) >= CHUNK:
-            serializers.serialize("jsonl", batch, stream=out, cls=ExactJSONEncoder, ensure_ascii=False)
+            serializers.serialize("jsonl", batch, stream=out, **options)
             count += len(batch)
             batch = []
     if batch:
-        serializers.serialize("jsonl", batch, stream=out, cls=ExactJSONEncoder, ensure_ascii=False)
+        serializers.serialize("jsonl", batch, stream=out, **options)
         count += len(batch)
     return count
 
