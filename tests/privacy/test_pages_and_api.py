@@ -181,3 +181,20 @@ def test_api_access_log(api_for, owner_user, sales_user, person):
     api_for(sales_user).get(f"/api/v1/privacy/people/{person.pk}/consent/")
     rows = api_for(owner_user).get(f"/api/v1/privacy/people/{person.pk}/access-log/").json()
     assert {"who": "sam", "what": "viewed", "via": "api"}.items() <= rows[0].items()
+
+
+def test_privacy_page_query_count_does_not_grow(client, owner_user, sales_user, person,
+                                                django_assert_max_num_queries):
+    from trustfunnel.privacy.services import do_record_consent, log_person_view
+    from trustfunnel.workspaces.models import Membership
+
+    membership = Membership.objects.get(user=sales_user)
+    for n in range(15):
+        do_record_consent(person, actor=sales_user if n % 2 else owner_user, purpose="marketing",
+                          action="given" if n % 2 else "withdrawn", source=f"form {n}")
+        log_person_view(membership, person)
+    client.force_login(owner_user)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("privacy:person", args=[person.pk]))
+    assert response.status_code == 200
+    assert len(response.context["access_log"]) >= 30
