@@ -142,3 +142,17 @@ def test_log_person_view_ignores_other_workspaces(workspace, other_user):
     person = PersonFactory(workspace=workspace)
     assert services.log_person_view(Membership.objects.get(user=other_user), person) is None
     assert not ViewLog.objects.exists()
+
+
+def test_relationship_panel_shows_basis_and_links_to_privacy_page(workspace, owner_user):
+    from django.template.loader import render_to_string
+
+    from trustfunnel.web.registry import relationship_panels
+
+    panel = next(p for p in relationship_panels if p.key == "privacy")
+    rel = RelationshipFactory(workspace=workspace, owner=owner_user)
+    services.do_record_consent(rel.person, actor=owner_user, purpose="relationship",
+                               action="basis_recorded", basis="contract", source="contract 14")
+    html = render_to_string(panel.template, panel.get_context(None, rel, None))
+    assert "Contract" in html
+    assert f"/privacy/people/{rel.person.pk}/" in html

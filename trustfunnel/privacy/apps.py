@@ -10,12 +10,20 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
+        from trustfunnel.privacy.panel import panel_context
         from trustfunnel.privacy.tasks import apply_retention_rules
         from trustfunnel.web.registry import (
             NavItem,
+            Panel,
             PeriodicJob,
             register_nav,
+            register_panel,
             register_periodic,
+        )
+
+        register_panel(
+            Panel(key="privacy", title=_("Privacy"), template="privacy/panel.html",
+                  get_context=panel_context, order=800)
         )
 
         register_periodic(

@@ -130,9 +130,9 @@ def do_record_consent(
 
 
 def current_bases(person: Person) -> dict[str, ConsentEvent]:
-    """The event in force per purpose (the latest one)."""
+    """The event in force per purpose (the latest one); one query."""
     latest: dict[str, ConsentEvent] = {}
-    for event in ConsentEvent.objects.filter(person=person).order_by("at", "id"):
+    for event in ConsentEvent.objects.filter(person_id=person.pk).order_by("at", "id"):
         latest[event.purpose] = event
     return latest
 
