@@ -172,7 +172,11 @@ class BackupDownloadView(WorkspaceMixin, View):
         handle = tempfile.NamedTemporaryFile(suffix=".jsonl.gz", delete=False)  # noqa: SIM115
         handle.close()
         path = Path(handle.name)
-        write_backup(path, workspace_slug=self.workspace.slug)
+        try:
+            write_backup(path, workspace_slug=self.workspace.slug)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
         audit.record(self.workspace, "exports.backup.downloaded", None, actor=request.user)
         stream = path.open("rb")
         path.unlink()  # the open handle keeps the data until the response is sent
