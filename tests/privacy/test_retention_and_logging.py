@@ -156,3 +156,18 @@ def test_relationship_panel_shows_basis_and_links_to_privacy_page(workspace, own
     html = render_to_string(panel.template, panel.get_context(None, rel, None))
     assert "Contract" in html
     assert f"/privacy/people/{rel.person.pk}/" in html
+
+
+def test_apply_retention_command_reports_per_workspace(workspace, owner_user):
+    import io
+
+    from django.core.management import call_command
+
+    rel = RelationshipFactory(workspace=workspace, owner=owner_user)
+    old = InteractionFactory(relationship=rel, notes="x")
+    _age(Interaction.objects.filter(pk=old.pk), "occurred_at", 4000)
+    out = io.StringIO()
+
+    call_command("apply_retention", stdout=out)
+
+    assert "hoetmer: interaction_notes 1" in out.getvalue()
