@@ -21,6 +21,7 @@ __all__ = [
     "PacingParams",
     "Params",
     "ReciprocityParams",
+    "RetentionParams",
     "TimelineParams",
     "TrustParams",
     "merge_params",
@@ -186,6 +187,25 @@ class ReciprocityParams:
     reward_request_alert_count: int = 2
     #: ... or gifts from us that they asked for (solicited) in the window.
     solicited_alert_count: int = 3
+class RetentionParams:
+    """How long each kind of data is kept, in days (``0`` keeps it forever).
+
+    A workspace may set its own rule per kind (``trustfunnel.privacy.RetentionRule``);
+    these are the defaults. The scheduled clean-up (docs/privacy.md) applies them.
+    """
+
+    #: Who viewed a person's data: kept two years for accountability (GDPR art. 5(2)).
+    view_log: int = 730
+    #: The audit trail of changes: kept seven years, the Dutch fiscal record period.
+    audit_log: int = 2555
+    #: Free-text notes and subjects of interactions: blanked after five years; the
+    #: interaction itself (kind, date) stays, so trust history and pace still add up.
+    interaction_notes: int = 1825
+    #: Automated e-mails logged on the timeline: deleted after two years.
+    automated_emails: int = 730
+    #: People without any relationship activity (no interaction, signal, exchange or
+    #: deal change) for this long are erased. Off by default: a firm decides.
+    inactive_people: int = 0
 
 
 def _default_signal_weights() -> dict[str, float]:
@@ -201,6 +221,7 @@ class Params:
     pacing: PacingParams = field(default_factory=PacingParams)
     trust: TrustParams = field(default_factory=TrustParams)
     reciprocity: ReciprocityParams = field(default_factory=ReciprocityParams)
+    retention: RetentionParams = field(default_factory=RetentionParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
 

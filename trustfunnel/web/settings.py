@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "trustfunnel.scoring",
     "trustfunnel.web",
     "trustfunnel.culture",
+    "trustfunnel.privacy",
+    "trustfunnel.exports",
 ]
 
 MIDDLEWARE = [
