@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
 from trustfunnel.workspaces.roles import Role
+
+# Property tests check properties, not speed: on a busy 2-core CI machine a single
+# example may take longer than hypothesis' default 200 ms deadline.
+hypothesis_settings.register_profile(
+    "trustfunnel", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("trustfunnel")
 
 
 @pytest.fixture

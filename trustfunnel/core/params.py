@@ -102,6 +102,9 @@ class PacingParams:
     personal_contact_gaps: float = 2.0
     #: Never plan sooner than this many days after our last touch.
     min_gap_days: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class TrustParams:
     """The trust engine (trustfunnel.core.trust); see docs/engines.md, "Trust".
 
@@ -187,6 +190,9 @@ class ReciprocityParams:
     reward_request_alert_count: int = 2
     #: ... or gifts from us that they asked for (solicited) in the window.
     solicited_alert_count: int = 3
+
+
+@dataclass(frozen=True, slots=True)
 class RetentionParams:
     """How long each kind of data is kept, in days (``0`` keeps it forever).
 
