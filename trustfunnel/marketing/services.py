@@ -121,30 +121,42 @@ def _write_decisions(campaign, table, languages, result) -> None:
     status = np.where(result.decisions == Decision.PERSONAL, DecisionStatus.TASKED,
                       np.where(result.decisions == Decision.SUPPRESS, DecisionStatus.SKIPPED,
                                DecisionStatus.PENDING))
-    columns = ("workspace_id", "campaign_id", "person_id", "relationship_id", "decision",
-               "rule_bits", "status", "language")
-    rel = table.relationship_ids
-    rows = zip(
-        [campaign.workspace_id] * n, [campaign.pk] * n, table.person_ids.tolist(),
-        [r or None for r in rel.tolist()], result.decisions.tolist(),
-        result.rule_bits.tolist(), status.tolist(), languages.tolist(), strict=True,
+    bulk_insert(
+        GateDecision._meta.db_table,
+        {
+            "workspace_id": [campaign.workspace_id] * n,
+            "campaign_id": [campaign.pk] * n,
+            "person_id": table.person_ids.tolist(),
+            "relationship_id": [r or None for r in table.relationship_ids.tolist()],
+            "decision": result.decisions.tolist(),
+            "rule_bits": result.rule_bits.tolist(),
+            "status": status.tolist(),
+            "language": languages.tolist(),
+        },
     )
-    bulk_insert(GateDecision._meta.db_table, columns, rows)
 
 
-def bulk_insert(table: str, columns: tuple[str, ...], rows) -> None:
-    """Insert many rows: COPY on PostgreSQL, batched executemany elsewhere."""
+def bulk_insert(table: str, columns: dict[str, list]) -> None:
+    """Insert many rows given as columns: COPY on PostgreSQL, executemany elsewhere.
+
+    Values are ints, None or texts without tabs, newlines or backslashes (ids, codes,
+    language tags): the COPY text is built with one join, not a call per row.
+    """
+    names = list(columns)
+    rows = zip(*columns.values(), strict=True)
     if connection.vendor == "postgresql":
+        text = "\n".join(
+            "\t".join("\\N" if v is None else str(v) for v in row) for row in rows
+        )
         with connection.cursor() as cursor, cursor.connection.cursor().copy(
-            f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            f"COPY {table} ({', '.join(names)}) FROM STDIN"
         ) as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text + "\n")
         return
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-    batch: list = []
+    marks = ", ".join(["%s"] * len(names))
+    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
     with connection.cursor() as cursor:
+        batch: list = []
         for row in rows:
             batch.append(row)
             if len(batch) >= 5000:
