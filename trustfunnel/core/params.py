@@ -16,6 +16,7 @@ from typing import Any
 from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
 from trustfunnel.core.gate import GateParams
+from trustfunnel.core.planner import PlannerParams
 
 __all__ = ["Params", "TimelineParams", "merge_params"]
 
@@ -39,6 +40,7 @@ class Params:
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
     gate: GateParams = field(default_factory=GateParams)
+    planner: PlannerParams = field(default_factory=PlannerParams)
 
 
 def merge_params(base: Params, overrides: Mapping[str, Any] | None) -> Params:
