@@ -17,6 +17,7 @@ from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
 from trustfunnel.core.gate import GateParams
 from trustfunnel.core.planner import PlannerParams
+from trustfunnel.core.today import TodayParams
 
 __all__ = ["Params", "TimelineParams", "merge_params"]
 
@@ -41,6 +42,7 @@ class Params:
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
     gate: GateParams = field(default_factory=GateParams)
     planner: PlannerParams = field(default_factory=PlannerParams)
+    today: TodayParams = field(default_factory=TodayParams)
 
 
 def merge_params(base: Params, overrides: Mapping[str, Any] | None) -> Params:
