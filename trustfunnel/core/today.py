@@ -77,7 +77,12 @@ class Feedback:
 class Factor:
     name: str  # value / urgency / risk / learned
     value: float
-    why: str
+    template: str  # English, with data fields; the app translates it
+    data: Mapping = field(default_factory=dict)
+
+    @property
+    def why(self) -> str:
+        return self.template.format(**self.data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +94,7 @@ class RankedItem:
 
 def _value_factor(value: float, p: TodayParams) -> Factor:
     f = p.value_floor + (1 - p.value_floor) * (value / (value + p.value_half) if value > 0 else 0)
-    return Factor("value", f, f"{value:.0f} at stake")
+    return Factor("value", f, "{value:.0f} at stake", {"value": value})
 
 
 def _urgency_factor(due: datetime | None, now: datetime, p: TodayParams) -> Factor | None:
@@ -101,9 +106,11 @@ def _urgency_factor(due: datetime | None, now: datetime, p: TodayParams) -> Fact
     if days <= 0:
         overdue = -days
         f = min(1.0, 0.7 + 0.3 * (1 - math.exp(-overdue / p.horizon_days)))
-        return Factor("urgency", f, f"overdue by {overdue:.0f} days" if overdue >= 1 else "due today")
+        if overdue < 1:
+            return Factor("urgency", f, "due today")
+        return Factor("urgency", f, "overdue by {days:.0f} days", {"days": overdue})
     f = 0.7 * (1 - days / (p.horizon_days + 1))
-    return Factor("urgency", max(f, 0.05), f"due in {days:.0f} days")
+    return Factor("urgency", max(f, 0.05), "due in {days:.0f} days", {"days": days})
 
 
 def _risk_factor(risk: float, p: TodayParams) -> Factor:

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "trustfunnel.crm",
     "trustfunnel.timeline",
     "trustfunnel.marketing",
+    "trustfunnel.today",
     "trustfunnel.web",
 ]
 

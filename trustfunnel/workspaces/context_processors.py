@@ -1,5 +1,5 @@
-from trustfunnel.workspaces.scoping import get_membership
 from trustfunnel.workspaces.roles import CAPABILITIES
+from trustfunnel.workspaces.scoping import get_membership
 
 
 def workspace(request):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
 from django.http import HttpResponseBadRequest
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.http import require_POST
 
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.scoping import choose_workspace, get_membership
