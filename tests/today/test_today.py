@@ -87,3 +87,14 @@ def test_the_pipeline_weights_each_stage_by_win_probability(workspace, sales_use
     assert proposal["total"] == 10000
     assert 0 < proposal["weighted"] < 10000
     assert result.calibration is not None and result.calibration.n == 12
+
+
+def test_the_weekly_digest_lists_each_members_items(workspace, sales_user, rel, mailoutbox):
+    from trustfunnel.today.tasks import send_weekly_digests
+
+    SignalFactory(relationship=rel, kind="promise_made", actor="us",
+                  occurred_at=NOW - timedelta(days=10), note="send the agenda")
+    assert send_weekly_digests(now=NOW) == 1
+    message = mailoutbox[0]
+    assert message.to == [sales_user.email]
+    assert "send the agenda" in message.body
