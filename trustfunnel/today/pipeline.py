@@ -40,7 +40,7 @@ def _trust(deal_rel_ids: list[int]) -> dict[int, tuple[float, float, str, str]]:
 
 def _features(rows, trust, now: datetime) -> np.ndarray:
     x = np.zeros((len(rows), len(FEATURES)))
-    for i, (deal_id, rel_id, reached, first_contact, closed) in enumerate(rows):
+    for i, (_deal_id, rel_id, reached, first_contact, closed) in enumerate(rows):
         t = trust.get(rel_id, (0.5, 0.5, "unknown", "unknown"))
         end = closed or now.date()
         weeks = ((end - first_contact).days / 7) if first_contact else 0.0
