@@ -146,6 +146,8 @@ SIGNAL_KINDS: dict[str, SignalKindSpec] = {
               "An expressed dent in their trust in us."),
         _spec("reply", _T, 1, 0.25, _E, "Replied",
               "Answering our message is a small sign of engagement."),
+        _spec("clicked", _C, 1, 0.1, _E, "Opened our content",
+              "Following a link in our content is a small sign of interest."),
         _spec("automated_send", _K, -1, 0.1, _A, "Automated mail sent",
               "A generic mail is not care; a flood of them is a dent."),
         _spec("retraction", _NONE, 0, 0.0, _A, "Retraction",

@@ -15,14 +15,20 @@ from typing import Any
 
 from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
+from trustfunnel.core.gate import GateParams
+from trustfunnel.core.planner import PlannerParams
+from trustfunnel.core.today import TodayParams
 
 __all__ = [
     "CultureParams",
+    "GateParams",
     "PacingParams",
     "Params",
+    "PlannerParams",
     "ReciprocityParams",
     "RetentionParams",
     "TimelineParams",
+    "TodayParams",
     "TrustParams",
     "merge_params",
 ]
@@ -230,6 +236,9 @@ class Params:
     retention: RetentionParams = field(default_factory=RetentionParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
+    gate: GateParams = field(default_factory=GateParams)
+    planner: PlannerParams = field(default_factory=PlannerParams)
+    today: TodayParams = field(default_factory=TodayParams)
 
 
 def merge_params(base: Params, overrides: Mapping[str, Any] | None) -> Params:

@@ -28,6 +28,11 @@ from trustfunnel.workspaces.roles import Capability
 signal_listeners: list[Callable[[Signal], None]] = []
 #: Called as ``listener(exchange)`` after an exchange is written.
 exchange_listeners: list[Callable[[Exchange], None]] = []
+#: Called as ``listener(interaction)`` after an interaction is logged.
+interaction_listeners: list[Callable[[Interaction], None]] = []
+#: Called as ``listener(workspace_id, relationship_ids)`` after signals were written in
+#: bulk (campaign sends, imports): engines refresh those relationships set-based.
+bulk_signal_listeners: list[Callable[[int, list[int]], None]] = []
 
 
 def check_can_log(membership: Membership | None) -> None:
@@ -83,6 +88,8 @@ def do_log_interaction(
         relationship.workspace, "timeline.interaction.logged", interaction, actor=actor,
         data={"kind": kind},
     )
+    for listener in interaction_listeners:
+        listener(interaction)
     return interaction
 
 
@@ -210,3 +217,34 @@ def do_record_exchange(
     for listener in exchange_listeners:
         listener(exchange)
     return exchange
+
+
+def do_record_signals_bulk(workspace_id: int, rows: list[dict], *, source: str) -> int:
+    """Write many system signals at once (no per-row listener), then tell the engines.
+
+    Each row: relationship_id, kind, actor_side, occurred_at, and optional strength,
+    note, interaction_id, external_id. The kinds' defaults fill in the rest.
+    """
+    signals = []
+    for row in rows:
+        spec = spec_for(row["kind"])
+        signals.append(Signal(
+            workspace_id=workspace_id,
+            relationship_id=row["relationship_id"],
+            kind=row["kind"],
+            actor=row["actor_side"],
+            direction=direction_for(row["kind"], row["actor_side"]),
+            components=int(spec.components),
+            polarity=spec.polarity,
+            strength=row.get("strength", 1.0),
+            occurred_at=row["occurred_at"],
+            source=source,
+            note=row.get("note", ""),
+            interaction_id=row.get("interaction_id"),
+            external_id=row.get("external_id", ""),
+        ))
+    Signal.objects.bulk_create(signals, batch_size=5000)
+    relationship_ids = sorted({row["relationship_id"] for row in rows})
+    for listener in bulk_signal_listeners:
+        listener(workspace_id, relationship_ids)
+    return len(signals)

@@ -63,3 +63,23 @@ def register_nav(item: NavItem) -> None:
 def register_periodic(job: PeriodicJob) -> None:
     if all(j.name != job.name for j in periodic_jobs):
         periodic_jobs.append(job)
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A block on the start page for the logged-in user."""
+
+    key: str
+    template: str
+    get_context: Callable[..., dict] = field(default=lambda request, membership: {})
+    order: int = 100
+    capability: str | None = None
+
+
+dashboard_widgets: list[Widget] = []
+
+
+def register_widget(widget: Widget) -> None:
+    if all(w.key != widget.key for w in dashboard_widgets):
+        dashboard_widgets.append(widget)
+        dashboard_widgets.sort(key=lambda w: w.order)

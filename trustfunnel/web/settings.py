@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "trustfunnel.crm",
     "trustfunnel.timeline",
     "trustfunnel.scoring",
+    "trustfunnel.marketing",
+    "trustfunnel.today",
     "trustfunnel.web",
     "trustfunnel.culture",
     "trustfunnel.privacy",

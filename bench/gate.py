@@ -1,0 +1,148 @@
+"""Benchmark: gating one campaign of 1,000,000 recipients on PostgreSQL.
+
+Builds (once) a workspace with N people, their relationships, deals, interactions,
+signals and prior automated sends with COPY, then times ``do_gate_campaign`` end to
+end: facts gathered in one SQL statement, NumPy decisions, COPY of the decisions and
+bulk creation of the personal tasks. Run with
+``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_bench python -m bench.gate [N]``.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import time
+from datetime import timedelta
+
+import numpy as np
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustfunnel.web.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def populate(n: int, seed: int = 7):
+    """A workspace with ``n`` people (reused when it already has them)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from trustfunnel.workspaces.models import Membership, Workspace
+
+    workspace, _ = Workspace.objects.get_or_create(slug=f"gate-bench-{n}",
+                                                   defaults={"name": "Gate bench"})
+    user, _ = get_user_model().objects.get_or_create(username="gate-bench-owner")
+    Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": "owner"})
+    from trustfunnel.crm.models import Person
+
+    if Person.objects.for_workspace(workspace).count() >= n:
+        return workspace, user
+    rng = np.random.default_rng(seed)
+    now = timezone.now()
+    ws, uid = workspace.pk, user.pk
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM crm_person")
+        base = cursor.fetchone()[0] + 1
+        ids = np.arange(base, base + n)
+        consent = rng.random(n) > 0.15
+        dm = rng.random(n) < 0.2
+        langs = rng.choice(["en", "nl", "de", "fr"], n)
+        stamp = now.isoformat()
+        with raw.cursor().copy(
+            "COPY crm_person (id, workspace_id, first_name, last_name, job_title, "
+            "decision_authority, language, country, email, phone, marketing_consent, "
+            "consent_source, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                copy.write_row((int(ids[i]), ws, "P", f"Person {i}", "",
+                                "decision_maker" if dm[i] else "user", str(langs[i]), "NL",
+                                f"p{i}@bench.example", "", bool(consent[i]), "", stamp, stamp))
+        with raw.cursor().copy(
+            "COPY crm_relationship (id, workspace_id, owner_id, person_id, kind, private_notes, "
+            "derived, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in range(n):
+                copy.write_row((int(ids[i]), ws, uid, int(ids[i]), "prospect", "", "{}",
+                                stamp, stamp))
+        stages = rng.choice(["lead", "first_contact", "needs_explored", "proposal",
+                             "negotiation", "won", "lost"], n,
+                            p=[0.35, 0.2, 0.15, 0.08, 0.05, 0.12, 0.05])
+        has_deal = rng.random(n) < 0.6
+        with raw.cursor().copy(
+            "COPY crm_deal (workspace_id, relationship_id, title, stage, value, currency, "
+            "owner_id, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i in np.flatnonzero(has_deal):
+                copy.write_row((ws, int(ids[i]), "Deal", str(stages[i]),
+                                float(rng.exponential(12000)), "EUR", uid, stamp, stamp))
+        talked = np.flatnonzero(rng.random(n) < 0.5)
+        ages = rng.exponential(60, len(talked))
+        kinds = rng.choice(["meeting", "phone", "email", "video"], len(talked))
+        with raw.cursor().copy(
+            "COPY timeline_interaction (workspace_id, relationship_id, kind, direction, "
+            "occurred_at, subject, notes, topics, external_id, thread_key, created_at) FROM STDIN"
+        ) as copy:
+            for j, i in enumerate(talked):
+                at = (now - timedelta(days=float(ages[j]))).isoformat()
+                copy.write_row((ws, int(ids[i]), str(kinds[j]), "mutual", at, "", "", "[]", "",
+                                "", stamp))
+        sends = np.flatnonzero(rng.random(n) < 0.3)
+        with raw.cursor().copy(
+            "COPY marketing_automatedsend (workspace_id, person_id, sent_at) FROM STDIN"
+        ) as copy:
+            for i in sends:
+                at = (now - timedelta(days=float(rng.uniform(0, 30)))).isoformat()
+                copy.write_row((ws, int(ids[i]), at))
+        cursor.execute("SELECT setval(pg_get_serial_sequence('crm_person','id'), %s)",
+                       [int(ids[-1])])
+        cursor.execute("SELECT setval(pg_get_serial_sequence('crm_relationship','id'), %s)",
+                       [int(ids[-1])])
+        cursor.execute("ANALYZE")
+    print(f"populated {n} people in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return workspace, user
+
+
+def bench_gate(n: int = 1_000_000) -> dict:
+    """Gate one campaign over ``n`` recipients; returns the figures."""
+    setup_django()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from trustfunnel.marketing.models import Campaign, Content, ContentVersion, Segment
+    from trustfunnel.marketing.services import do_gate_campaign
+
+    workspace, user = populate(n)
+    content = Content.objects.create(workspace=workspace, kind="newsletter", title="Bench",
+                                     target_stages=["lead", "first_contact", "needs_explored"])
+    for lang in ("en", "nl"):
+        ContentVersion.objects.create(workspace=workspace, content=content, language=lang,
+                                      subject="s", body="b")
+    segment = Segment.objects.create(workspace=workspace, name="All", filters={})
+    campaign = Campaign.objects.create(workspace=workspace, name="Bench", content=content,
+                                       segment=segment, planned_at=timezone.now())
+    started = time.perf_counter()
+    with transaction.atomic():
+        counts = do_gate_campaign(campaign, actor=user)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"recipients": sum(counts.values()), "seconds": elapsed, "counts": counts,
+            "peak_rss_mib": peak, "database": connection.vendor}
+
+
+def main(argv: list[str]) -> None:
+    n = int(argv[0]) if argv else 1_000_000
+    result = bench_gate(n)
+    print(result)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,253 @@
+"""Marketing objects: content, segments, campaigns, the gate's decisions, personal
+tasks, suppressions, automated sends and the insights sales hears.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from trustfunnel.crm.models import DealStage, Language, Person, Relationship
+from trustfunnel.timeline.models import Interaction
+from trustfunnel.workspaces.models import WorkspaceScopedModel
+
+
+class ContentKind(models.TextChoices):
+    NEWSLETTER = "newsletter", _("Newsletter")
+    WHITE_PAPER = "white_paper", _("White paper")
+    CASE_STUDY = "case_study", _("Case study")
+    EVENT_INVITATION = "event_invitation", _("Event invitation")
+
+
+class Content(WorkspaceScopedModel):
+    kind = models.CharField(_("kind"), max_length=20, choices=ContentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    #: Stages this content is meant for; empty means every stage.
+    target_stages = models.JSONField(_("target stages"), default=list, blank=True)
+    audience_note = models.CharField(_("whom it is for"), max_length=300, blank=True)
+    #: The one point of the content, handed to the account owner in a personal task.
+    point = models.CharField(_("its point, in one sentence"), max_length=300, blank=True)
+    url = models.URLField(_("link to the content"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("content")
+        verbose_name_plural = _("content")
+        indexes = [models.Index(fields=["workspace", "kind", "id"], name="content_ws_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContentVersion(WorkspaceScopedModel):
+    """The content in one language: what a mail actually says."""
+
+    content = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("content version")
+        verbose_name_plural = _("content versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "content", "language"], name="contentversion_one_per_lang"
+            )
+        ]
+
+
+class Segment(WorkspaceScopedModel):
+    """A saved filter over people, evaluated set-based (see marketing.segments)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    #: {"countries": [...], "sectors": [...], "stages": [...], "topics": [...],
+    #:  "trust_labels": [...], "consent_only": bool, "languages": [...],
+    #:  "last_contact_within_days": int, "no_contact_for_days": int}
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEWED = "reviewed", _("Gate reviewed")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+
+
+class Campaign(WorkspaceScopedModel):
+    name = models.CharField(_("name"), max_length=200)
+    content = models.ForeignKey(Content, verbose_name=_("content"), on_delete=models.PROTECT,
+                                related_name="campaigns")
+    segment = models.ForeignKey(Segment, verbose_name=_("segment"), on_delete=models.PROTECT,
+                                related_name="campaigns")
+    planned_at = models.DateTimeField(_("planned for"))
+    status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
+                              default=CampaignStatus.DRAFT)
+    gated_at = models.DateTimeField(_("gate run at"), null=True, blank=True)
+    counts = models.JSONField(_("decisions"), default=dict, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["workspace", "status", "planned_at"], name="campaign_ws_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DecisionStatus(models.IntegerChoices):
+    PENDING = 0, _("Pending")
+    SENT = 1, _("Sent")
+    WITHDRAWN = 2, _("Withdrawn")
+    TASKED = 3, _("Personal task created")
+    SKIPPED = 4, _("Not sent")
+
+
+class GateDecision(WorkspaceScopedModel):
+    """The gate's decision for one recipient of one campaign, with the rules that fired."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(
+        Relationship, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.SmallIntegerField()  # trustfunnel.core.gate.Decision
+    rule_bits = models.BigIntegerField(default=0)  # trustfunnel.core.gate.Rule bits
+    status = models.SmallIntegerField(choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
+    language = models.CharField(max_length=5, blank=True)
+
+    class Meta:
+        verbose_name = _("gate decision")
+        verbose_name_plural = _("gate decisions")
+        indexes = [
+            models.Index(fields=["workspace", "campaign", "decision"], name="gatedec_ws_camp"),
+            models.Index(fields=["workspace", "person", "status"], name="gatedec_ws_person"),
+        ]
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DISMISSED = "dismissed", _("Not relevant")
+
+
+class PersonalTask(WorkspaceScopedModel):
+    """"Write to X personally about Y": the gate's PERSONAL decision for the owner."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                              related_name="personal_tasks")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    relationship = models.ForeignKey(Relationship, null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="personal_tasks")
+    content = models.ForeignKey(Content, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    rule_bits = models.BigIntegerField(default=0)
+    last_personal_interaction = models.ForeignKey(
+        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal task")
+        verbose_name_plural = _("personal tasks")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "campaign", "person"],
+                                    name="personaltask_once_per_campaign")
+        ]
+        indexes = [models.Index(fields=["workspace", "owner", "status"], name="ptask_ws_owner")]
+
+
+class SuppressionReason(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class Suppression(WorkspaceScopedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="suppressions")
+    reason = models.CharField(max_length=15, choices=SuppressionReason.choices)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("suppression")
+        verbose_name_plural = _("suppressions")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "person", "reason"],
+                                    name="suppression_once_per_reason")
+        ]
+
+
+class AutomatedSend(WorkspaceScopedModel):
+    """One automated mail actually sent (the frequency cap counts these)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="sends")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("automated send")
+        verbose_name_plural = _("automated sends")
+        indexes = [models.Index(fields=["workspace", "person", "sent_at"], name="asend_ws_person_at")]
+
+
+class InsightKind(models.TextChoices):
+    INTEREST = "interest", _("Interest")
+    DOUBT = "doubt", _("Doubt")
+    OBJECTION = "objection", _("Objection")
+    QUESTION = "question", _("Question")
+
+
+class Insight(WorkspaceScopedModel):
+    """What sales hears, for marketing: one topic, one kind, at one moment."""
+
+    relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE, related_name="insights")
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="insights")
+    interaction = models.ForeignKey(Interaction, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="insights")
+    kind = models.CharField(_("kind"), max_length=10, choices=InsightKind.choices)
+    topic = models.CharField(_("topic"), max_length=80)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("insight")
+        verbose_name_plural = _("insights")
+        indexes = [
+            models.Index(fields=["workspace", "occurred_at"], name="insight_ws_at"),
+            models.Index(fields=["workspace", "topic", "kind"], name="insight_ws_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.topic}"
+
+
+STAGE_CHOICES = DealStage.choices

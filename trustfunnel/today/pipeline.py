@@ -1,0 +1,128 @@
+"""The pipeline board: open deals by stage, with trust, phase, warnings and a weighted
+total per stage from an explainable, calibrated win probability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.apps import apps
+from django.db.models import Max
+
+from trustfunnel.core import winprob
+from trustfunnel.crm.models import OPEN_STAGES, Deal, DealStage, DealStageChange
+
+STAGE_INDEX = {stage: i for i, stage in enumerate(OPEN_STAGES)}
+FEATURES = ("stage reached", "their trust in us", "our trust in them", "age in weeks")
+#: Cap on the deals one board shows per stage (the totals still count them all).
+PER_STAGE = 200
+
+
+@dataclass(frozen=True)
+class Board:
+    columns: list[dict]
+    calibration: winprob.Calibration | None
+    model: winprob.WinModel | None
+
+
+def _trust(deal_rel_ids: list[int]) -> dict[int, tuple[float, float, str, str]]:
+    if not apps.is_installed("trustfunnel.scoring") or not deal_rel_ids:
+        return {}
+    TrustState = apps.get_model("scoring", "TrustState")
+    return {
+        rid: (t, o, tl, ol)
+        for rid, t, o, tl, ol in TrustState.objects.filter(relationship_id__in=deal_rel_ids)
+        .values_list("relationship_id", "theirs_score", "ours_score", "theirs_label", "ours_label")
+    }
+
+
+def _features(rows, trust, now: datetime) -> np.ndarray:
+    x = np.zeros((len(rows), len(FEATURES)))
+    for i, (_deal_id, rel_id, reached, first_contact, closed) in enumerate(rows):
+        t = trust.get(rel_id, (0.5, 0.5, "unknown", "unknown"))
+        end = closed or now.date()
+        weeks = ((end - first_contact).days / 7) if first_contact else 0.0
+        x[i] = (STAGE_INDEX.get(reached, 0), t[0], t[1], weeks)
+    return x
+
+
+def training_set(workspace, now: datetime):
+    """Closed deals: features at the furthest open stage they reached, and won or not.
+
+    Trust is the relationship's current state (the engine keeps no per-deal history):
+    an approximation the calibration report states.
+    """
+    closed = list(
+        Deal.objects.for_workspace(workspace).filter(stage__in=[DealStage.WON, DealStage.LOST])
+        .values_list("id", "relationship_id", "stage", "first_contact_at", "closed_at")
+    )
+    if not closed:
+        return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0, dtype=int)
+    reached = _furthest_open_stage(workspace, [c[0] for c in closed])
+    rows = [(d, r, reached.get(d, "lead"), f, c) for d, r, _, f, c in closed]
+    x = _features(rows, _trust([r for _, r, *_ in closed]), now)
+    y = np.array([1.0 if stage == DealStage.WON else 0.0 for _, _, stage, _, _ in closed])
+    return x, y, x[:, 0].astype(int)
+
+
+def _furthest_open_stage(workspace, deal_ids: list[int]) -> dict[int, str]:
+    """The most advanced open stage each deal passed through (from its stage history)."""
+    order = {stage: i for i, stage in enumerate(OPEN_STAGES)}
+    furthest: dict[int, str] = {}
+    for deal_id, stage in (
+        DealStageChange.objects.for_workspace(workspace)
+        .filter(deal_id__in=deal_ids, to_stage__in=OPEN_STAGES)
+        .values_list("deal_id", "to_stage").iterator(chunk_size=5000)
+    ):
+        if order[stage] > order.get(furthest.get(deal_id, "lead"), 0):
+            furthest[deal_id] = stage
+    return furthest
+
+
+def board(workspace, *, now: datetime, owner=None) -> Board:
+    x, y, stages = training_set(workspace, now)
+    model = calibration = None
+    if len(y) >= 10 and 0 < y.sum() < len(y):
+        model = winprob.fit(x, y, FEATURES)
+        calibration = winprob.calibrate(x, y, stages, FEATURES, n_stages=len(OPEN_STAGES))
+    deals = Deal.objects.for_workspace(workspace).filter(stage__in=OPEN_STAGES)
+    if owner is not None:
+        deals = deals.filter(owner=owner)
+    rows = list(deals.select_related("relationship__person", "relationship__organization")
+                .order_by("-value", "id"))
+    trust = _trust(list({d.relationship_id for d in rows}))
+    feats = _features([(d.pk, d.relationship_id, d.stage, d.first_contact_at, None) for d in rows],
+                      trust, now)
+    if model is not None and len(rows):
+        probs = winprob.predict(model, feats)
+    else:
+        fallback = winprob.stage_baseline(stages, y, len(OPEN_STAGES)) if len(y) else None
+        probs = np.array([
+            fallback[STAGE_INDEX[d.stage]] if fallback is not None else 0.1 + 0.15 * STAGE_INDEX[d.stage]
+            for d in rows
+        ])
+    columns = []
+    for stage in OPEN_STAGES:
+        cards = []
+        total = weighted = 0.0
+        for i, deal in enumerate(rows):
+            if deal.stage != stage:
+                continue
+            value = float(deal.value)
+            total += value
+            weighted += value * float(probs[i])
+            if len(cards) < PER_STAGE:
+                t = trust.get(deal.relationship_id, (None, None, "unknown", "unknown"))
+                cards.append({
+                    "deal": deal, "probability": float(probs[i]),
+                    "theirs_label": t[2], "ours_label": t[3],
+                    "why": winprob.explain(model, feats[i])[:2] if model else [],
+                })
+        columns.append({"stage": stage, "label": DealStage(stage).label, "cards": cards,
+                        "total": total, "weighted": weighted})
+    return Board(columns=columns, calibration=calibration, model=model)
+
+
+__all__ = ["board", "training_set", "Max"]
