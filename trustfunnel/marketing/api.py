@@ -67,8 +67,10 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         with transaction.atomic():
+            data = serializer.validated_data
             serializer.instance = services.do_save_segment(
-                self.workspace, actor=self.request.user, **serializer.validated_data)
+                self.workspace, actor=self.request.user, name=data["name"],
+                filters=data.get("filters") or {})
 
     def perform_update(self, serializer):
         with transaction.atomic():

@@ -34,6 +34,7 @@ SIGNAL_LABELS = {
     "praise": _("Praise or thanks"),
     "complaint": _("Complaint"),
     "reply": _("Replied"),
+    "clicked": _("Opened our content"),
     "automated_send": _("Automated mail sent"),
     "retraction": _("Retraction"),
 }

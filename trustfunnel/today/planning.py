@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from trustfunnel.core.planner import (
     DilemmaInput,
@@ -29,20 +30,25 @@ from trustfunnel.workspaces.params import params_for
 UNKNOWN = TrustView("unknown", 0.5, 1.0, ())
 
 
-def trust_views(relationship: Relationship) -> tuple[TrustView, TrustView]:
-    """(their trust in us, our trust in them) from the cached trust state."""
+def trust_views(relationship: Relationship, now: datetime | None = None) -> tuple[TrustView, TrustView]:
+    """(their trust in us, our trust in them), read from the cached fold state at ``now``."""
     if not apps.is_installed("trustfunnel.scoring"):
         return UNKNOWN, UNKNOWN
-    state = getattr(relationship, "trust_state", None)
-    if state is None:
-        return UNKNOWN, UNKNOWN
-    from trustfunnel.scoring.selectors import component_views  # provided by the trust app
+    from trustfunnel.core import trust as trust_engine
+    from trustfunnel.scoring.models import TrustState
+    from trustfunnel.scoring.services import trust_state_of
 
-    theirs, ours = component_views(state)
-    return (
-        TrustView(state.theirs_label, state.theirs_score, state.theirs_uncertainty, theirs),
-        TrustView(state.ours_label, state.ours_score, state.ours_uncertainty, ours),
-    )
+    row = TrustState.objects.filter(relationship=relationship).first()
+    if row is None:
+        return UNKNOWN, UNKNOWN
+    when = (now or timezone.now()).timestamp()
+    scores = trust_engine.score(trust_state_of(row), when, params_for(relationship.workspace))
+
+    def view(direction) -> TrustView:
+        return TrustView(direction.label, direction.score, direction.uncertainty,
+                         tuple((c.score, c.uncertainty) for c in direction.components))
+
+    return view(scores.theirs_in_us), view(scores.ours_in_them)
 
 
 def ledger_balance(relationship: Relationship) -> tuple[float, float]:
@@ -70,7 +76,7 @@ def open_promises_ours(relationship: Relationship, now: datetime):
 
 
 def readiness_for(relationship: Relationship, *, now: datetime, deal: Deal | None = None):
-    theirs, ours = trust_views(relationship)
+    theirs, ours = trust_views(relationship, now)
     last_in_person = (
         Interaction.objects.filter(relationship=relationship, kind__in=IN_PERSON_KINDS,
                                    occurred_at__lte=now)

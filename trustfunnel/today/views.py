@@ -91,8 +91,7 @@ class MeetingSheetView(WorkspaceMixin, TemplateView):
             .order_by("-occurred_at")[:6],
             "promises": planning.open_promises_ours(relationship, now),
             "given_us": given_us, "given_them": given_them,
-            "theirs": planning.trust_views(relationship)[0],
-            "ours": planning.trust_views(relationship)[1],
+            **dict(zip(("theirs", "ours"), planning.trust_views(relationship, now), strict=True)),
         }
 
 
