@@ -380,7 +380,7 @@ def do_accept_offer(offer: WaitingListOffer, *, actor,
     now = _now(now)
     with transaction.atomic():
         session = lock_sessions([offer.session_id])[offer.session_id]
-        offer = WaitingListOffer.objects.select_for_update().select_related(
+        offer = WaitingListOffer.objects.select_for_update(of=("self",)).select_related(
             "entry__person", "entry__relationship").get(pk=offer.pk)
         if offer.status != OfferStatus.OPEN or offer.expires_at <= now:
             raise Conflict("{field}: this offer has expired or was already answered.",
