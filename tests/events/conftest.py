@@ -20,6 +20,9 @@ def _fallback_base_template(settings):
     """The real base.html comes from the UI branch; until it is merged, use a stand-in."""
     dirs = settings.TEMPLATES[0]["DIRS"]
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*dirs, TEST_TEMPLATES]}]
+    # Pages are rendered without a collectstatic manifest in tests.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ class SessionSerializer(serializers.ModelSerializer):
         model = EventSession
         fields = ["id", "event", "starts_at", "ends_at", "capacity", "location"]
         read_only_fields = ["id", "event"]
+        extra_kwargs = {"capacity": {"required": False}, "location": {"required": False}}
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -179,7 +179,8 @@ class EventDetailView(WorkspaceMixin, TemplateView):
         context.update({
             "event": event, "sessions": by_session, "now": now, "see_reliability": see,
             "can_edit": self.membership.can(Capability.EDIT_RELATIONSHIPS),
-            "people": self.scoped(Person).order_by("last_name", "first_name", "id")[:500],
+            "people": self.scoped(Person).select_related("organization")
+            .order_by("last_name", "first_name", "id")[:500],
             "session_form": SessionForm(),
         })
         return context
