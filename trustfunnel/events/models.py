@@ -8,6 +8,8 @@ expires). Counting happens under the session's row lock (:mod:`.locking`).
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -346,7 +348,7 @@ class AppendOnlyQuerySet(WorkspaceQuerySet):
 class EvidenceEntry(WorkspaceScopedModel):
     """One line of the append-only, hash-chained evidence log of a workspace.
 
-    ``hash = sha256(prev_hash + canonical JSON of chain_fields())`` (see
+    ``hash = sha256(prev_hash + canonical text of the entry)`` (see
     :mod:`trustfunnel.core.evidence_chain`). Written only by
     :func:`trustfunnel.events.evidence.append_evidence`; never changed or deleted by the
     application. The relationship is kept as a plain id without a database constraint so
@@ -360,7 +362,8 @@ class EvidenceEntry(WorkspaceScopedModel):
     kind = models.CharField(_("kind"), max_length=14, choices=EvidenceKind.choices)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("content"), blank=True)
-    data = models.JSONField(_("data"), default=dict, blank=True)
+    #: Free-form facts as canonical JSON text (hashed verbatim; see evidence_chain).
+    data_json = models.TextField(_("data"), default="{}", blank=True)
     recorded_at = models.DateTimeField(_("recorded"))
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
@@ -379,6 +382,10 @@ class EvidenceEntry(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}: {self.subject}"
+
+    @property
+    def data(self) -> dict:
+        return json.loads(self.data_json or "{}")
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
