@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 import importlib
 import os
-import platform
 import pkgutil
+import platform
 import sys
 from pathlib import Path
 

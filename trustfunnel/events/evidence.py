@@ -99,11 +99,10 @@ def _verify_postgres(workspace_id: int, chunk: int) -> ChainVerdict:
         "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), "
         f"recorded_by_id, prev_hash, hash FROM {table} WHERE workspace_id = %s ORDER BY seq"
     )
-    with transaction.atomic():
-        with connection.connection.cursor(name="evidence_verify") as cursor:
-            cursor.itersize = chunk
-            cursor.execute(sql, [workspace_id])
-            return verify_chain(_entries(cursor))
+    with transaction.atomic(), connection.connection.cursor(name="evidence_verify") as cursor:
+        cursor.itersize = chunk
+        cursor.execute(sql, [workspace_id])
+        return verify_chain(_entries(cursor))
 
 
 def _stream_orm(workspace_id: int, chunk: int) -> Iterator[ChainEntry]:

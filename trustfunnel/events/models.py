@@ -403,3 +403,6 @@ class EvidenceChainHead(models.Model):
                                      primary_key=True, related_name="+")
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"chain of workspace {self.workspace_id} at #{self.last_seq}"

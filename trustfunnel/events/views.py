@@ -23,7 +23,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from trustfunnel.core.errors import TrustfunnelError
-from trustfunnel.core.terms import TermsAdvice
+from trustfunnel.core.terms import TermsAdvice, advise_terms
 from trustfunnel.crm.models import Person, Relationship
 from trustfunnel.events import services
 from trustfunnel.events.models import (
@@ -39,7 +39,6 @@ from trustfunnel.events.models import (
     WaitingStatus,
 )
 from trustfunnel.events.record import client_records, terms_advice
-from trustfunnel.core.terms import advise_terms
 from trustfunnel.workspaces.params import params_for
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
