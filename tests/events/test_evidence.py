@@ -127,3 +127,31 @@ def test_pdf_export_without_weasyprint_says_what_to_do(client_of, tmp_path):
                          "--format", "pdf", "--output", str(tmp_path / "x.pdf"))
     else:
         pytest.skip("WeasyPrint is installed: the PDF path is used instead")
+
+
+TRICKY = ["plain", 'quote " and \\ backslash', "line\nbreak\ttab\r\x08\x0c", "\x00\x01\x1f\x7f",
+          "ümlaut € 日本 😀", "\u2028\u2029", "</script>", "", "{\"json\": [1, 2]}"]
+
+
+def test_postgres_builds_the_same_canonical_text_as_python(workspace):
+    """Verify on PostgreSQL lets the database build the canonical text; it must be
+    byte for byte what the entry was hashed from."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL canonical text is used on PostgreSQL only")
+    from trustfunnel.core.evidence_chain import canonical_entry
+    from trustfunnel.events.evidence import CANONICAL_SQL, utc_timestamp
+
+    texts = [t.replace("\x00", "") for t in TRICKY]  # PostgreSQL text cannot hold NUL
+    entries = append_evidence(workspace, [
+        NewEvidence(kind=t[:14], subject=t, body=t[::-1], data={"t": t, "n": [1, None]})
+        for t in texts])
+    table = EvidenceEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, {CANONICAL_SQL} FROM {table} ORDER BY seq")
+        from_sql = dict(cursor.fetchall())
+    for entry in entries:
+        assert from_sql[entry.pk] == canonical_entry(
+            workspace=entry.workspace_id, seq=entry.seq, relationship=entry.relationship_id,
+            kind=entry.kind, subject=entry.subject, body=entry.body, data_json=entry.data_json,
+            recorded_at=utc_timestamp(entry.recorded_at), recorded_by=entry.recorded_by_id)
+    assert verify_workspace_chain(workspace.pk).checked == len(texts)

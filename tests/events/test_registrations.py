@@ -263,3 +263,17 @@ def test_confirmation_mail_is_in_the_persons_language_with_the_session_as_ics(
     assert mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in content and "SUMMARY:Onderhandelen" in content
     assert Registration.objects.count() == 1
+
+
+def test_waiting_list_sweep_offers_a_seat_that_freed_up_unnoticed(make_event, client_of, owner_user, now):
+    from trustfunnel.events.models import WaitingListEntry
+
+    _, session = make_event(capacity=1)
+    waiting, _ = client_of()
+    # Joined the line while the only seat was still held (its release not yet committed).
+    WaitingListEntry.objects.create(workspace=session.workspace, session=session, person=waiting,
+                                    created_at=now)
+    result = services.sweep_waiting_lists(now=now)
+    assert result.offers == 1
+    assert WaitingListOffer.objects.get().entry.person == waiting
+    assert services.sweep_waiting_lists(now=now).offers == 0

@@ -91,18 +91,32 @@ def _entries(rows) -> Iterator[ChainEntry]:
             data_json=data_json, recorded_at=at, recorded_by=by), prev, digest)
 
 
+#: The canonical text of an entry built by PostgreSQL itself: ``to_json(text)`` escapes
+#: exactly like Python's ``json`` (quote, backslash, \b \f \n \r \t, other control
+#: characters as lowercase \u00xx, everything else as is), which a test checks against
+#: :func:`~trustfunnel.core.evidence_chain.canonical_entry`. The hashing stays in Python.
+CANONICAL_SQL = (
+    """'{"body":' || to_json(body)::text || ',"data":' || to_json(data_json)::text"""
+    """ || ',"kind":' || to_json(kind)::text || ',"recorded_at":"'"""
+    """ || to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"')"""
+    """ || '","recorded_by":' || coalesce(recorded_by_id::text, 'null')"""
+    """ || ',"relationship":' || coalesce(relationship_id::text, 'null')"""
+    """ || ',"seq":' || seq::text || ',"subject":' || to_json(subject)::text"""
+    """ || ',"workspace":' || workspace_id::text || '}'"""
+)
+
+
 def _verify_postgres(workspace_id: int, chunk: int) -> ChainVerdict:
-    """A server-side cursor; PostgreSQL formats the time, psycopg hands over plain rows."""
+    """A server-side cursor; PostgreSQL builds each entry's canonical text in C, Python
+    re-hashes it with hashlib and checks the links."""
     table = connection.ops.quote_name(EvidenceEntry._meta.db_table)
-    sql = (
-        "SELECT id, workspace_id, seq, relationship_id, kind, subject, body, data_json, "
-        "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), "
-        f"recorded_by_id, prev_hash, hash FROM {table} WHERE workspace_id = %s ORDER BY seq"
-    )
-    with transaction.atomic(), connection.connection.cursor(name="evidence_verify") as cursor:
-        cursor.itersize = chunk
-        cursor.execute(sql, [workspace_id])
-        return verify_chain(_entries(cursor))
+    sql = (f"SELECT id, seq, {CANONICAL_SQL}, prev_hash, hash FROM {table} "
+           "WHERE workspace_id = %s ORDER BY seq")
+    with transaction.atomic():
+        with connection.connection.cursor(name="evidence_verify") as cursor:
+            cursor.itersize = chunk
+            cursor.execute(sql, [workspace_id])
+            return verify_chain(ChainEntry._make(row) for row in cursor)
 
 
 def _stream_orm(workspace_id: int, chunk: int) -> Iterator[ChainEntry]:

@@ -150,13 +150,17 @@ class Followup(models.TextChoices):
 
 
 class Registration(WorkspaceScopedModel):
+    # Indexes are few on purpose: the deadline sweep rewrites many rows at once and every
+    # index costs a write per row. The session is covered by ``reg_session_status``; the
+    # organisation and the users are looked up rarely (deleting one scans, which is fine).
     session = models.ForeignKey(EventSession, on_delete=models.CASCADE,
-                                related_name="registrations", verbose_name=_("session"))
+                                related_name="registrations", verbose_name=_("session"),
+                                db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="registrations",
                                verbose_name=_("person"))
     organization = models.ForeignKey(Organization, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+",
-                                     verbose_name=_("organisation"))
+                                     verbose_name=_("organisation"), db_index=False)
     relationship = models.ForeignKey(Relationship, null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="registrations",
                                      verbose_name=_("relationship"))
@@ -173,7 +177,8 @@ class Registration(WorkspaceScopedModel):
     cancelled_by = models.CharField(_("cancelled by"), max_length=8, choices=CancelledBy.choices,
                                     blank=True)
     cancelled_by_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                          on_delete=models.SET_NULL, related_name="+")
+                                          on_delete=models.SET_NULL, related_name="+",
+                                          db_index=False)
     cancel_reason = models.CharField(_("reason"), max_length=8, choices=CancelReason.choices,
                                      blank=True)
     cancellation_late = models.BooleanField(_("late cancellation"), default=False)
@@ -185,7 +190,7 @@ class Registration(WorkspaceScopedModel):
     followup = models.CharField(max_length=16, choices=Followup.choices, blank=True, default="")
     created_at = models.DateTimeField(_("registered"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("registration")
@@ -196,9 +201,7 @@ class Registration(WorkspaceScopedModel):
                                     name="registration_one_active_per_person"),
         ]
         indexes = [
-            models.Index(fields=["workspace", "session", "status"], name="reg_ws_session"),
             models.Index(fields=["session", "status"], name="reg_session_status"),
-            models.Index(fields=["workspace", "relationship"], name="reg_ws_rel"),
             # The deadline sweep reads only unpaid, seat-holding rows.
             models.Index(fields=["payment_due_at"], name="reg_unpaid_due",
                          condition=Q(status__in=["reserved", "confirmed"], paid_at__isnull=True,

@@ -186,24 +186,30 @@ class Seats:
         return max(0, self.capacity - self.taken - self.offered)
 
 
-def seats_for(sessions: list[EventSession], *, now: datetime) -> dict[int, Seats]:
-    """Seat counts for many sessions: two grouped queries."""
-    ids = [s.pk for s in sessions]
+def seats_for(sessions, *, now: datetime) -> dict[int, Seats]:
+    """Seat counts for many sessions (models or locked rows): two grouped queries."""
+    ids = [s.id for s in sessions]
     taken = dict(Registration.objects.filter(session_id__in=ids, status__in=SEAT_HOLDING)
                  .order_by().values_list("session_id").annotate(n=Count("id")))
     offered = dict(WaitingListOffer.objects.filter(session_id__in=ids, status=OfferStatus.OPEN,
                                                    expires_at__gt=now)
                    .order_by().values_list("session_id").annotate(n=Count("id")))
-    return {s.pk: Seats(s.capacity, taken.get(s.pk, 0), offered.get(s.pk, 0)) for s in sessions}
+    return {s.id: Seats(s.capacity, taken.get(s.id, 0), offered.get(s.id, 0)) for s in sessions}
 
 
 def offer_free_seats(session_ids: list[int], *, now: datetime) -> list[WaitingListOffer]:
     """Offer every free seat of these sessions to the first in line, set-based.
 
-    Locks the sessions (sorted) itself; joins the caller's transaction.
+    Only sessions with someone waiting are locked and counted; a person who joins a
+    waiting list meanwhile is caught by :func:`sweep_waiting_lists`. Joins the caller's
+    transaction.
     """
     with transaction.atomic():
-        sessions = lock_sessions(session_ids)
+        waited_for = list(
+            WaitingListEntry.objects.filter(session_id__in=session_ids,
+                                            status=WaitingStatus.WAITING)
+            .order_by().values_list("session_id", flat=True).distinct())
+        sessions = lock_sessions(waited_for)
         open_sessions = [s for s in sessions.values() if s.starts_at > now]
         seats = seats_for(open_sessions, now=now)
         free = {sid: s.free for sid, s in seats.items() if s.free > 0}
@@ -225,7 +231,7 @@ def offer_free_seats(session_ids: list[int], *, now: datetime) -> list[WaitingLi
             WaitingListOffer(
                 workspace_id=workspace_id, entry_id=entry_id, session_id=session_id,
                 offered_at=now,
-                expires_at=min(now + timedelta(hours=sessions[session_id].event.offer_hours),
+                expires_at=min(now + timedelta(hours=sessions[session_id].offer_hours),
                                sessions[session_id].starts_at),
             )
             for entry_id, session_id, workspace_id in chosen
@@ -235,6 +241,18 @@ def offer_free_seats(session_ids: list[int], *, now: datetime) -> list[WaitingLi
             status=WaitingStatus.OFFERED)
     _on_commit("send_offer_mails")
     return offers
+
+
+def sweep_waiting_lists(*, now: datetime | None = None) -> SweepResult:
+    """Offer free seats of upcoming sessions that still have people waiting (a safety
+    net for a place that freed up while someone joined the line)."""
+    now = _now(now)
+    with transaction.atomic():
+        ids = list(WaitingListEntry.objects.filter(status=WaitingStatus.WAITING,
+                                                   session__starts_at__gt=now)
+                   .order_by().values_list("session_id", flat=True).distinct())
+        offers = offer_free_seats(ids, now=now) if ids else []
+    return SweepResult(len(offers), len(ids), len(offers))
 
 
 # --------------------------------------------------------------------------- registering
@@ -327,13 +345,13 @@ def do_register(session: EventSession, *, actor, person: Person,
     check_can_register(session, person, relationship, now=now)
     params = params_for(session.event.workspace)
     with transaction.atomic():
-        session = lock_sessions([session.pk])[session.pk]
+        locked = lock_sessions([session.pk])[session.pk]
         if Registration.objects.filter(session=session, person=person).exclude(
                 status=RegistrationStatus.CANCELLED).exists():
             raise Conflict("{field}: this person is already registered for this session.",
                            field="person")
         advice = terms_advice(relationship, now=now, params=params)
-        if seats_for([session], now=now)[session.pk].free <= 0:
+        if seats_for([locked], now=now)[session.pk].free <= 0:
             return RegistrationOutcome(None, _join_waiting_list(session, person, relationship,
                                                                 actor=actor, now=now), advice)
         registration = _create_registration(session, person, relationship, actor=actor,
@@ -379,7 +397,8 @@ def do_accept_offer(offer: WaitingListOffer, *, actor,
     """Turn an open, unexpired offer into a registration (the seat was held for it)."""
     now = _now(now)
     with transaction.atomic():
-        session = lock_sessions([offer.session_id])[offer.session_id]
+        lock_sessions([offer.session_id])
+        session = EventSession.objects.select_related("event").get(pk=offer.session_id)
         offer = WaitingListOffer.objects.select_for_update(of=("self",)).select_related(
             "entry__person", "entry__relationship").get(pk=offer.pk)
         if offer.status != OfferStatus.OPEN or offer.expires_at <= now:
