@@ -26,7 +26,9 @@ def setup_django() -> None:
 
 
 def machine() -> str:
-    return f"{platform.node()} · {platform.processor() or platform.machine()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (f"{platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
+            f"Python {platform.python_version()} · load average at the end {load}")
 
 
 def record(name: str, figures: dict) -> None:
