@@ -74,7 +74,7 @@ def test_unpaid_seat_released_to_the_waiting_list_and_check_in(
     session = services.do_add_session(event, actor=owner_user, starts_at=now + timedelta(days=20),
                                       ends_at=now + timedelta(days=20, hours=7))
     ronda = PersonFactory(workspace=workspace, first_name="Ronda", last_name="Registreer")
-    RelationshipFactory(workspace=workspace, person=ronda, owner=owner_user)
+    ronda_relationship = RelationshipFactory(workspace=workspace, person=ronda, owner=owner_user)
     wim = PersonFactory(workspace=workspace, first_name="Wim", last_name="Wachtlijst")
     RelationshipFactory(workspace=workspace, person=wim, owner=owner_user)
 
@@ -105,6 +105,13 @@ def test_unpaid_seat_released_to_the_waiting_list_and_check_in(
     offer = page.locator(".waiting-list .offer")
     assert "seat offered until" in offer.inner_text()
     _shot(page, "3-released-and-offered")
+
+    # Ronda's record now holds the missed payment: prepayment next time, with the reason.
+    page.goto(f"{live_server.url}/reliability/{ronda_relationship.pk}/")
+    assert page.locator(".terms-advice").get_attribute("data-level") == "prepayment"
+    assert "1 payment(s) not made by the due date." in page.inner_text(".terms-advice")
+    _shot(page, "3b-reliability-page")
+    page.goto(f"{live_server.url}/events/{event.pk}/")
 
     page.click(".waiting-list button:has-text('accepted')")
     page.wait_for_selector("text=The offer is accepted")

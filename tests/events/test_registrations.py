@@ -277,3 +277,23 @@ def test_waiting_list_sweep_offers_a_seat_that_freed_up_unnoticed(make_event, cl
     assert result.offers == 1
     assert WaitingListOffer.objects.get().entry.person == waiting
     assert services.sweep_waiting_lists(now=now).offers == 0
+
+
+def test_one_polite_reminder_goes_out_before_the_deadline(
+    make_event, client_of, owner_user, now, django_capture_on_commit_callbacks
+):
+    from trustfunnel.events.models import EvidenceEntry
+
+    _, session = make_event(payment_term_days=7)
+    person, relationship = client_of()
+    registration = _register(session, person, owner_user, now).registration
+    assert services.sweep_payment_reminders(now=now + timedelta(days=4)).changed == 0
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_payment_reminders(now=now + timedelta(days=5, hours=1)).changed == 1
+    assert services.sweep_payment_reminders(now=now + timedelta(days=6)).changed == 0
+    (message,) = mail.outbox
+    assert "Reminder" in message.subject and "295,00" in message.body  # Dutch number format
+    assert EvidenceEntry.objects.filter(relationship=relationship, kind="reminder").count() == 1
+    registration.refresh_from_db()
+    assert registration.reminded_at == now + timedelta(days=5, hours=1)

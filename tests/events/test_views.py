@@ -167,3 +167,16 @@ def test_create_event_page(web, owner_user):
         "starts_at": "2031-03-01T09:00", "ends_at": "2031-03-01T17:00"})
     assert response.status_code == 302, response.content.decode()[:2000]
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_reliability_page_query_count_is_pinned(
+    web, sales_user, owner_user, workspace, make_event, client_of, django_assert_max_num_queries
+):
+    person, relationship = client_of()
+    for _ in range(5):
+        _, session = make_event(price=Decimal(0), capacity=5)
+        services.do_register(session, actor=owner_user, person=person)
+    client = web(sales_user)
+    with django_assert_max_num_queries(14):
+        response = client.get(f"/reliability/{relationship.pk}/")
+    assert response.content.decode().count("Agreement") >= 5

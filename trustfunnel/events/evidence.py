@@ -112,11 +112,10 @@ def _verify_postgres(workspace_id: int, chunk: int) -> ChainVerdict:
     table = connection.ops.quote_name(EvidenceEntry._meta.db_table)
     sql = (f"SELECT id, seq, {CANONICAL_SQL}, prev_hash, hash FROM {table} "
            "WHERE workspace_id = %s ORDER BY seq")
-    with transaction.atomic():
-        with connection.connection.cursor(name="evidence_verify") as cursor:
-            cursor.itersize = chunk
-            cursor.execute(sql, [workspace_id])
-            return verify_chain(ChainEntry._make(row) for row in cursor)
+    with transaction.atomic(), connection.connection.cursor(name="evidence_verify") as cursor:
+        cursor.itersize = chunk
+        cursor.execute(sql, [workspace_id])
+        return verify_chain(ChainEntry._make(row) for row in cursor)
 
 
 def _stream_orm(workspace_id: int, chunk: int) -> Iterator[ChainEntry]:

@@ -173,6 +173,7 @@ class Registration(WorkspaceScopedModel):
     requires_payment = models.BooleanField(_("requires payment"), default=False)
     payment_due_at = models.DateTimeField(_("payment due"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("payment reminder sent"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancelled_by = models.CharField(_("cancelled by"), max_length=8, choices=CancelledBy.choices,
                                     blank=True)

@@ -24,6 +24,7 @@ _EVIDENCE_KIND = {
     "reserved": EvidenceKind.CONFIRMATION,
     "cancelled": EvidenceKind.NOTICE,
     "released": EvidenceKind.NOTICE,
+    "reminder": EvidenceKind.REMINDER,
     "offer": EvidenceKind.OFFER,
 }
 _WITH_CALENDAR = {"confirmed", "reserved", "offer"}

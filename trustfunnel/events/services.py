@@ -619,6 +619,32 @@ def sweep_payment_deadlines(*, now: datetime | None = None) -> SweepResult:
     return SweepResult(changed, len(session_ids), len(offers))
 
 
+#: How long before the payment deadline the one polite reminder goes out.
+REMINDER_BEFORE = timedelta(hours=48)
+
+
+def sweep_payment_reminders(*, now: datetime | None = None) -> SweepResult:
+    """Mark, in one statement, every unpaid registration whose deadline is near and that
+    has had no reminder yet; the reminder mails go out after commit (and are logged)."""
+    now = _now(now)
+    sql = (
+        f"UPDATE {_table(Registration)} SET reminded_at = %s "
+        "WHERE status IN ('reserved', 'confirmed') AND requires_payment AND paid_at IS NULL "
+        "AND reminded_at IS NULL AND payment_due_at > %s AND payment_due_at <= %s "
+        "AND created_at < %s RETURNING id"
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # Registrations made inside the reminder window already had the deadline in
+            # their confirmation: no reminder for them.
+            cursor.execute(sql, [now, now, now + REMINDER_BEFORE,
+                                 now - REMINDER_BEFORE])
+            ids = [pk for (pk,) in cursor.fetchall()]
+        if ids:
+            _on_commit("send_registration_mails", ids, "reminder")
+    return SweepResult(len(ids), 0)
+
+
 def sweep_expired_offers(*, now: datetime | None = None) -> SweepResult:
     """Expire open offers past their time and offer the seats to the next in line."""
     now = _now(now)

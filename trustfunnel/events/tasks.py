@@ -41,6 +41,7 @@ def sweep_events() -> dict:
     now = timezone.now()
     result = {
         "released": _retrying(services.sweep_payment_deadlines, now=now).changed,
+        "reminded": _retrying(services.sweep_payment_reminders, now=now).changed,
         "offers_expired": _retrying(services.sweep_expired_offers, now=now).changed,
         "waiting_offers": _retrying(services.sweep_waiting_lists, now=now).offers,
         "outcomes": _retrying(services.sweep_session_outcomes, now=now).changed,
