@@ -56,8 +56,11 @@ def test_record_invoice_refuses_another_workspaces_relationship(
 def test_paid_on_time_is_recorded_once(workspace, owner_user, client_of):
     _, relationship = client_of()
     invoice = _invoice(workspace, owner_user, relationship)
+    services.do_mark_invoice_paid(invoice, actor=owner_user, paid_on=date(2026, 3, 30),
+                                  via="matched")
     services.do_mark_invoice_paid(invoice, actor=owner_user, paid_on=date(2026, 3, 30))
-    services.do_mark_invoice_paid(invoice, actor=owner_user, paid_on=date(2026, 3, 30))
+    invoice.refresh_from_db()
+    assert invoice.paid_via == "matched"
     signal = Signal.objects.get(relationship=relationship)
     assert signal.kind == "invoice_paid_on_time" and signal.source == "system"
     assert signal.external_id == f"invoice:{invoice.pk}:paid"

@@ -75,12 +75,13 @@ class InvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = ["id", "relationship", "number", "amount", "currency", "issue_date", "due_date",
-                  "paid_on", "external_id"]
-        read_only_fields = ["id", "paid_on"]
+                  "paid_on", "paid_via", "external_id"]
+        read_only_fields = ["id", "paid_on", "paid_via"]
 
 
 class PaidSerializer(serializers.Serializer):
     paid_on = serializers.DateField()
+    via = serializers.ChoiceField(choices=["entered", "imported", "matched"], default="entered")
 
 
 class TermsReasonSerializer(serializers.Serializer):
@@ -202,7 +203,8 @@ class InvoiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         data.is_valid(raise_exception=True)
         with transaction.atomic(durable=True):
             invoice = services.do_mark_invoice_paid(self.get_object(), actor=request.user,
-                                                    paid_on=data.validated_data["paid_on"])
+                                                    paid_on=data.validated_data["paid_on"],
+                                                    via=data.validated_data["via"])
         return Response(InvoiceSerializer(invoice, context=self.get_serializer_context()).data)
 
 

@@ -294,6 +294,10 @@ class Invoice(WorkspaceScopedModel):
     issue_date = models.DateField(_("issued"))
     due_date = models.DateField(_("due"))
     paid_on = models.DateField(_("paid"), null=True, blank=True)
+    paid_via = models.CharField(_("payment recorded by"), max_length=10, blank=True,
+                                choices=[("entered", _("Entered by hand")),
+                                         ("imported", _("Imported")),
+                                         ("matched", _("Matched to a bank payment"))])
     external_id = models.CharField(max_length=300, blank=True)
     #: The "unpaid past due" signal has been recorded for this invoice.
     unpaid_recorded = models.BooleanField(default=False)

@@ -799,12 +799,19 @@ def do_record_invoice(workspace: Workspace, *, actor, relationship: Relationship
     return invoice
 
 
-def do_mark_invoice_paid(invoice: Invoice, *, actor, paid_on: date) -> Invoice:
+PAID_VIA = ("entered", "imported", "matched")
+
+
+def do_mark_invoice_paid(invoice: Invoice, *, actor, paid_on: date,
+                         via: str = "entered") -> Invoice:
     """Record the payment date and the fact: paid on time, or paid late with a strength
     by how late. An earlier "unpaid past due" fact is retracted: the lateness now lives
-    in the late-payment fact."""
+    in the late-payment fact. ``via`` says how the date became known (entered by hand,
+    imported, matched to a bank payment)."""
     if paid_on is None:
         raise InvalidInput("{field}: a payment date is required.", field="paid_on")
+    if via not in PAID_VIA:
+        raise InvalidInput("{field}: must be one of entered, imported, matched.", field="via")
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update(of=("self",)).select_related(
             "relationship__workspace").get(pk=invoice.pk)
@@ -813,8 +820,8 @@ def do_mark_invoice_paid(invoice: Invoice, *, actor, paid_on: date) -> Invoice:
         if invoice.paid_on is not None:
             raise Conflict("{field}: this invoice was already marked paid on {paid_on}.",
                            field="paid_on", paid_on=str(invoice.paid_on))
-        invoice.paid_on = paid_on
-        invoice.save(update_fields=["paid_on"])
+        invoice.paid_on, invoice.paid_via = paid_on, via
+        invoice.save(update_fields=["paid_on", "paid_via"])
         workspace = invoice.relationship.workspace
         when = timezone.make_aware(datetime.combine(paid_on, datetime.min.time().replace(hour=12)))
         when = min(when, timezone.now())
