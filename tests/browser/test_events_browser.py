@@ -7,9 +7,11 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -124,3 +126,12 @@ def test_unpaid_seat_released_to_the_waiting_list_and_check_in(
     _shot(page, "4-checked-in-on-phone")
     wim_registration.refresh_from_db()
     assert wim_registration.status == "attended"
+
+    # The dispute bundle for Ronda, as a printable page.
+    bundle = ARTIFACTS / "events-export-ronda.html"
+    call_command("evidence", "export", "--relationship", str(ronda_relationship.pk),
+                 "--output", str(bundle), stdout=StringIO())
+    page.set_viewport_size({"width": 1000, "height": 900})
+    page.goto(bundle.as_uri())
+    assert "is intact" in page.inner_text("body")
+    _shot(page, "5-dispute-bundle")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.core.errors import Conflict
@@ -97,7 +98,7 @@ class EventSession(WorkspaceScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.event} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def where(self) -> str:

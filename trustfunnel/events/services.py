@@ -320,11 +320,11 @@ def agreement_text(registration: Registration) -> str:
     event = registration.session.event
     lines = [
         f"{registration.person.full_name} registered for {event.title} on "
-        f"{registration.session.starts_at:%Y-%m-%d %H:%M %Z}.",
+        f"{timezone.localtime(registration.session.starts_at):%Y-%m-%d %H:%M %Z}.",
         f"Price: {event.price} {event.currency}. Terms: {registration.terms_level}.",
     ]
     if registration.payment_due_at:
-        lines.append(f"Payment due by {registration.payment_due_at:%Y-%m-%d %H:%M %Z}; "
+        lines.append(f"Payment due by {timezone.localtime(registration.payment_due_at):%Y-%m-%d %H:%M %Z}; "
                      "an unpaid registration is released after that.")
     lines.append(f"Free cancellation until {event.free_cancellation_days} days before the "
                  f"session; later cancellations cost {event.late_cancellation_fee_percent}% "
