@@ -149,6 +149,8 @@ def check_event_fields(fields: dict[str, Any]) -> None:
 def do_save_event(workspace: Workspace, *, actor, fields: dict[str, Any],
                   instance: Event | None = None) -> Event:
     check_event_fields(fields)
+    if fields.get("price") is not None:
+        fields = {**fields, "price": Decimal(str(fields["price"]))}
     event = instance or Event(workspace=workspace)
     for name, value in fields.items():
         setattr(event, name, value)
