@@ -1,8 +1,8 @@
 """Run benchmarks: ``python -m bench.run [name [args...]]``; ``make bench`` runs the defaults.
 
 Each benchmark lives in ``bench/<module>.py`` and is one documented function. A module
-exposes either ``main(argv)`` (its name is the module's) or a ``BENCHMARKS`` mapping of
-names to functions taking ``argv``. Every run appends its figures with the machine and the
+exposes ``main(argv)`` (its name is the module's), ``run() -> dict`` of figures, or a
+``BENCHMARKS`` mapping of names to functions taking ``argv``. Every run appends its figures with the machine and the
 date to ``bench/RESULTS.md`` (see :mod:`bench.results`). Timings live here, never in the
 test suite.
 """
@@ -31,7 +31,28 @@ def discover() -> dict[str, tuple[Callable, bool]]:
             found[name] = (function, default)
         if hasattr(module, "main") and not hasattr(module, "BENCHMARKS"):
             found[info.name] = (module.main, default)
+        elif hasattr(module, "run") and not hasattr(module, "BENCHMARKS"):
+            found[info.name] = (_figures_runner(info.name, module), True)
     return found
+
+
+def _figures_runner(name: str, module) -> Callable:
+    """Modules with ``run() -> dict`` of figures: set up Django, run, record."""
+
+    def runner(argv: list[str]) -> None:
+        import os
+
+        import django
+
+        from bench.results import append
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustfunnel.web.settings")
+        django.setup()
+        figures = module.run()
+        doc = (module.__doc__ or name).strip().splitlines()[0]
+        append(f"{name}: {doc}", [f"{key}: {value}" for key, value in figures.items()])
+
+    return runner
 
 
 def main(argv: list[str]) -> int:

@@ -27,6 +27,7 @@ __all__ = [
     "PlannerParams",
     "ReciprocityParams",
     "RetentionParams",
+    "TermsParams",
     "TimelineParams",
     "TodayParams",
     "TrustParams",
@@ -220,6 +221,43 @@ class RetentionParams:
     inactive_people: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class TermsParams:
+    """Thresholds of the payment-terms engine (:mod:`trustfunnel.core.terms`).
+
+    The engine adds *risk points* per fact in the client's record and subtracts
+    *credit points* for a good record; the total picks the terms. One unpaid invoice
+    past due is enough for prepayment on its own; one late cancellation or no-show asks
+    for a deposit, two of them for prepayment. A long, paying relationship earns credit.
+    """
+
+    #: Only evidence of the last N days counts (old sins are forgiven, slowly).
+    lookback_days: int = 730
+    #: Risk points per occurrence.
+    points_unpaid: float = 4.0  # invoice unpaid past due, registration released unpaid
+    points_paid_late: float = 1.0  # per invoice paid late, times its lateness strength
+    points_no_show: float = 2.0
+    points_late_cancellation: float = 2.0
+    points_broken_promise: float = 1.0
+    points_reward_request: float = 1.0
+    #: Credit per invoice paid on time, and the most that on-time payments can earn.
+    credit_paid_on_time: float = 0.5
+    credit_paid_on_time_max: float = 2.0
+    #: Credit for a long relationship that bought a lot (both must hold).
+    credit_loyal: float = 1.0
+    loyal_min_days: int = 365
+    loyal_min_amount: float = 5000.0
+    #: Total points at or above which the advice is a deposit / prepayment.
+    deposit_at: float = 2.0
+    prepayment_at: float = 4.0
+    #: The share of the price asked as a deposit, in percent.
+    deposit_percent: int = 50
+    #: Lateness (days) that counts as one typical late payment (strength 1.0); the
+    #: strength of a late-payment signal is days late / this, capped at the maximum.
+    late_payment_typical_days: int = 14
+    late_payment_max_strength: float = 3.0
+
+
 def _default_signal_weights() -> dict[str, float]:
     return {kind: spec.weight for kind, spec in SIGNAL_KINDS.items()}
 
@@ -234,6 +272,7 @@ class Params:
     trust: TrustParams = field(default_factory=TrustParams)
     reciprocity: ReciprocityParams = field(default_factory=ReciprocityParams)
     retention: RetentionParams = field(default_factory=RetentionParams)
+    terms: TermsParams = field(default_factory=TermsParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
     gate: GateParams = field(default_factory=GateParams)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "trustfunnel.scoring",
     "trustfunnel.marketing",
     "trustfunnel.today",
+    "trustfunnel.events",
     "trustfunnel.web",
     "trustfunnel.culture",
     "trustfunnel.privacy",

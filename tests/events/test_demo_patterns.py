@@ -1,0 +1,37 @@
+"""The demo's takers get prepayment advice with reasons (runs once trustfunnel.demo exists)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from trustfunnel.crm.models import Relationship
+from trustfunnel.events.record import terms_advice
+from trustfunnel.workspaces.models import Workspace
+from trustfunnel.workspaces.params import params_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _pattern_relationship(key: str) -> Relationship:
+    patterns = pytest.importorskip("trustfunnel.demo.patterns",
+                                   reason="the demo is built on the ops branch")
+    assert key in patterns.PATTERNS
+    call_command("demo")
+    workspace = Workspace.objects.order_by("id").first()
+    found = patterns.find_pattern(workspace, key)
+    return found if isinstance(found, Relationship) else found.relationship
+
+
+@pytest.mark.parametrize(("key", "reason_code"), [
+    ("non_payer", "unpaid"),
+    ("late_canceller", "late_cancellation"),
+])
+def test_demo_taker_gets_prepayment_advice_with_reasons(key, reason_code):
+    relationship = _pattern_relationship(key)
+    advice = terms_advice(relationship, now=timezone.now(),
+                          params=params_for(relationship.workspace))
+    assert advice.level == "prepayment", [r.message for r in advice.reasons]
+    reason = next(r for r in advice.reasons if r.code == reason_code)
+    assert reason.points > 0 and dict(reason.data)["count"] >= 1
