@@ -212,7 +212,7 @@ def classify_batch(values: np.ndarray, params: Params) -> tuple[np.ndarray, np.n
     """Labels and balances for states already decayed to one moment, shaped (n, 6)."""
     p = params.reciprocity
     given_us, given_them = values[:, GIVEN_US], values[:, GIVEN_THEM]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = np.where(given_us > 0, given_them / np.where(given_us > 0, given_us, 1.0), np.inf)
         asked_share = np.where(values[:, COUNT_US] > 0, values[:, ASKED_US] / np.where(values[:, COUNT_US] > 0, values[:, COUNT_US], 1.0), 0.0)
     no_gift_us = given_us <= 0
