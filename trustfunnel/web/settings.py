@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "trustfunnel.crm",
     "trustfunnel.timeline",
     "trustfunnel.web",
+    "trustfunnel.ops",
+    "trustfunnel.demo",
 ]
 
 MIDDLEWARE = [
