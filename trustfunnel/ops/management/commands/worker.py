@@ -12,17 +12,18 @@ import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 
 def backend_kind() -> str:
     """``rq``, ``db`` or the backend's class name (immediate, dummy ...)."""
-    name = type(default_task_backend).__module__
-    if name.startswith("django_tasks_rq"):
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    module = type(backend).__module__
+    if module.startswith("django_tasks_rq"):
         return "rq"
-    if name.startswith("django_tasks_db"):
+    if module.startswith("django_tasks_db"):
         return "db"
-    return type(default_task_backend).__name__
+    return type(backend).__name__
 
 
 class Command(BaseCommand):
