@@ -9,11 +9,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.core.management.base import CommandError
 
 from tests.ops.conftest import DEMO_NOW
 from trustfunnel.core.evidence import SIGNAL_KINDS, direction_for
-from trustfunnel.crm.models import Deal, DealStage, DealStageChange, Organization, Person, Relationship
+from trustfunnel.crm.models import (
+    Deal,
+    DealStage,
+    DealStageChange,
+    Organization,
+    Person,
+    Relationship,
+)
 from trustfunnel.crm.validators import normalize_phone, normalize_vat
 from trustfunnel.demo.generator import build_demo
 from trustfunnel.demo.patterns import PATTERNS, find_pattern
@@ -206,15 +214,27 @@ def test_demo_command_loads_and_refuses_to_overwrite(transactional_db, capsys):
     assert Workspace.objects.filter(slug="demo").count() == 1
 
 
-def test_demo_bulk_rows_stream_into_the_workspace(transactional_db):
+def _constraints(table):
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, table)
+    return {name: (c["columns"], c["index"], bool(c["foreign_key"])) for name, c in found.items()}
+
+
+def test_demo_bulk_rows_stream_into_the_workspace(transactional_db, monkeypatch):
+    from trustfunnel.demo import bulk
     from trustfunnel.demo.bulk import load_bulk
 
+    # Small enough to test, large enough to take the drop-and-rebuild path.
+    monkeypatch.setattr(bulk, "REBUILD_THRESHOLD", 100)
     workspace, _ = build_demo(seed=1, now=DEMO_NOW)
+    structure_before = _constraints("timeline_signal")
     before_people = Person.objects.for_workspace(workspace).count()
     before_signals = Signal.objects.for_workspace(workspace).count()
     stats = load_bulk(workspace, seed=1, now=DEMO_NOW, relationships=120, signals=3000,
                       interactions=400, progress=False)
     assert stats.rows["timeline_signal"] == 3000
+    assert "timeline_signal" in stats.rebuild_seconds
+    assert _constraints("timeline_signal") == structure_before
     assert Person.objects.for_workspace(workspace).count() == before_people + 120
     assert Relationship.objects.for_workspace(workspace).count() == 65 + 120
     signals = Signal.objects.for_workspace(workspace)

@@ -109,7 +109,7 @@ def _late_canceller(build: DemoBuild, rel: Rel) -> None:
 
 
 def _extras_asker(build: DemoBuild, rel: Rel) -> None:
-    _won_deal(build, rel, 560, "Leadership programme {}".format(build.now.year - 1))
+    _won_deal(build, rel, 560, f"Leadership programme {build.now.year - 1}")
     asks = [
         (400, "extra_service", "Extra coaching hour for the plant manager, free of charge."),
         (350, "discount", "Asked for 15% off the second module."),
