@@ -14,7 +14,9 @@ import sys
 
 SETTINGS = "trustfunnel.web.settings"
 #: Listed first, in this order; any other command of a trustfunnel app follows them.
-PRODUCT_COMMANDS = ("serve", "demo", "migrate", "createuser", "worker", "scheduler", "check")
+PRODUCT_COMMANDS = (
+    "serve", "demo", "migrate", "createworkspace", "createuser", "worker", "scheduler", "check",
+)
 HELP_FLAGS = ("help", "--help", "-h")
 
 

@@ -83,3 +83,27 @@ def test_serve_banner_prints_address_and_demo_login(db, monkeypatch):
     banner = command._banner("0.0.0.0", 8123)
     assert "http://127.0.0.1:8123/" in banner
     assert "demo" in banner and "demo-password-for-tests" in banner
+
+
+def test_createworkspace_then_createuser_gives_a_firm_its_owner(transactional_db, capsys):
+    from trustfunnel.workspaces.models import Workspace
+
+    call_command("createworkspace", "acme", "--name", "Acme Advies", "--country", "nl")
+    call_command("createuser", "anna", "--password", "a-long-Password-2026",
+                 "--workspace", "acme", "--role", "owner")
+    workspace = Workspace.objects.get(slug="acme")
+    assert workspace.name == "Acme Advies" and workspace.home_country == "NL"
+    assert Membership.objects.get(user__username="anna").role == "owner"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["bad slug!", "--name", "X"], "slug"),
+        (["acme", "--name", "X", "--country", "XX"], "XX"),
+        (["acme", "--name", "X", "--currency", "EURO"], "currency"),
+    ],
+)
+def test_createworkspace_rejects_bad_input_naming_the_field(transactional_db, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("createworkspace", *args)

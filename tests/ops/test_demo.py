@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import CommandError
+from django.db import connection
 
 from tests.ops.conftest import DEMO_NOW
 from trustfunnel.core.evidence import SIGNAL_KINDS, direction_for

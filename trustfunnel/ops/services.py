@@ -77,6 +77,35 @@ def do_create_user(
     return user, membership
 
 
+def check_create_workspace(slug: str, *, name: str, country: str, currency: str) -> None:
+    from django.core.validators import validate_slug
+    from django_countries import countries
+
+    from trustfunnel.core.errors import UnknownCountry
+
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise InvalidInput("{field}: letters, digits, - and _ only.", field="slug") from None
+    if Workspace.objects.filter(slug=slug).exists():
+        raise InvalidInput("{field}: workspace {slug!r} already exists.", field="slug", slug=slug)
+    if not name.strip():
+        raise InvalidInput("{field}: a name is required.", field="name")
+    if country.upper() not in dict(countries):
+        raise UnknownCountry(field="country", country=country)
+    if len(currency) != 3 or not currency.isalpha():
+        raise InvalidInput("{field}: a three-letter code such as EUR.", field="currency")
+
+
+def do_create_workspace(slug: str, *, name: str, country: str, currency: str,
+                        actor=None) -> Workspace:
+    workspace = Workspace.objects.create(slug=slug, name=name.strip(),
+                                         home_country=country.upper(), currency=currency.upper())
+    audit.record(workspace, "workspaces.workspace.created", workspace, actor=actor,
+                 data={"via": "cli"})
+    return workspace
+
+
 @dataclass(frozen=True)
 class Enqueued:
     job: str
