@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/trustfunnel
 export TRUSTFUNNEL_VAR ?= $(CURDIR)/var
 
@@ -13,7 +14,7 @@ export TRUSTFUNNEL_VAR ?= $(CURDIR)/var
 # firm when the database is empty, then serve on http://127.0.0.1:8000 (prints the login).
 run: install assets migrate
 	$(BIN)/trustfunnel demo --if-empty --no-progress
-	$(BIN)/trustfunnel serve
+	$(BIN)/trustfunnel serve --port $(PORT)
 
 migrate: install
 	@mkdir -p var
@@ -24,7 +25,7 @@ demo: migrate
 	$(BIN)/trustfunnel demo --replace --no-progress
 
 serve: install assets
-	$(BIN)/trustfunnel serve
+	$(BIN)/trustfunnel serve --port $(PORT)
 
 # Background tasks and periodic jobs in one process (see docs/operations.md).
 worker: migrate
