@@ -57,18 +57,19 @@ def product_commands() -> list[tuple[str, str]]:
 def main_help() -> str:
     from django.core.management import ManagementUtility
 
-    width = max(len(name) for name, _ in product_commands())
+    ours = product_commands()
+    width = max(len(name) for name, _ in ours)
     lines = [
         "Usage: trustfunnel <command> [options]   (trustfunnel <command> --help for one)",
         "",
         "trustfunnel commands:",
-        *(f"  {name.ljust(width)}  {text}" for name, text in product_commands()),
+        *(f"  {name.ljust(width)}  {text}" for name, text in ours),
         "",
         "Django and library commands (also available):",
     ]
     django_help = ManagementUtility(["trustfunnel"]).main_help_text(commands_only=True)
-    ours = {name for name, _ in product_commands()}
-    others = [name for name in django_help.split() if name not in ours]
+    names = {name for name, _ in ours}
+    others = [name for name in django_help.split() if name not in names]
     lines += _columns(others)
     return "\n".join(lines) + "\n"
 

@@ -8,6 +8,7 @@ interval has passed since it was last enqueued (the time is kept in the database
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
@@ -17,6 +18,7 @@ from django.utils import timezone
 from trustfunnel.ops.services import run_scheduler_pass
 
 TICK_SECONDS = 60
+logger = logging.getLogger("trustfunnel.scheduler")
 
 
 def run_once(out=None) -> list:
@@ -32,6 +34,8 @@ def run_forever(out=None, tick: float = TICK_SECONDS) -> None:
         close_old_connections()
         try:
             run_once(out)
+        except Exception:  # keep scheduling: one bad pass (database restart) is logged
+            logger.exception("scheduler pass failed; retrying in %s s", tick)
         finally:
             close_old_connections()
         time.sleep(tick)
