@@ -16,9 +16,10 @@ from trustfunnel.workspaces.models import Workspace
 
 class Command(BaseCommand):
     help = (
-        "Load the demo firm: a Dutch training and consultancy company with ~60 "
-        "organisations in nine countries, ~200 people, deals, two years of timeline and "
-        "the patterns the product recognises. Deterministic for --seed and the day. "
+        "Load the demo firm, a Dutch training and consultancy company with two years of "
+        "history. ~60 organisations in nine countries, ~200 people, deals in every stage, "
+        "interactions, signals, exchanges and the patterns the product recognises. "
+        "Deterministic for --seed and the day. "
         "--scale S (S > 1) adds S x 100 relationships, S x 10,000 signals and S x 1,000 "
         "interactions of bulk data for benchmarks."
     )
