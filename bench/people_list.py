@@ -83,6 +83,11 @@ def _ms(text: str) -> float:
 def wrk(url: str, header: str) -> dict:
     out = subprocess.run([*WRK, "-H", header, url], capture_output=True, text=True,
                          check=True).stdout
+    return parse_wrk(out)
+
+
+def parse_wrk(out: str) -> dict:
+    """Requests/s, p50/p99 in ms, non-2xx and timeouts from wrk's ``--latency`` report."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)[1]
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)[1]
