@@ -218,8 +218,8 @@ def build_demo(*, seed: int = 42, now: datetime, slug: str = data.FIRM_SLUG,
     _events(build)
     _newsletters(build)
     patterns.add_patterns(build)
-    _retractions_need_ids = _write(build)
-    _retractions(build, _retractions_need_ids)
+    _write(build)
+    _retractions(build, build.signals)  # needs the written signals' ids
     counts = {
         "organisations": Organization.objects.for_workspace(workspace).count(),
         "people": Person.objects.for_workspace(workspace).count(),
@@ -530,7 +530,7 @@ def _newsletters(build: DemoBuild) -> None:
                 build.signal(rel, "automated_send", "us", when, interaction=interaction)
 
 
-def _write(build: DemoBuild) -> list[Signal]:
+def _write(build: DemoBuild) -> None:
     Interaction.objects.bulk_create(build.interactions, batch_size=BATCH)
     for signal in build.signals:  # the FK ids exist now
         signal.interaction_id = signal.interaction.pk if signal.interaction else None
@@ -555,7 +555,6 @@ def _write(build: DemoBuild) -> list[Signal]:
             exchange.reciprocates_id = target.pk
             linked.append(exchange)
     Exchange.objects.bulk_update(linked, ["reciprocates"], batch_size=BATCH)
-    return build.signals
 
 
 def _retractions(build: DemoBuild, signals: list[Signal]) -> None:
@@ -582,10 +581,6 @@ def _is_pattern_signal(build: DemoBuild, signal: Signal) -> bool:
 
 def demo_summary(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {what}" for what, n in counts.items())
-
-
-def signal_kind_counts(workspace: Workspace) -> Counter:
-    return Counter(Signal.objects.for_workspace(workspace).values_list("kind", flat=True))
 
 
 def replace_workspace(slug: str) -> None:
