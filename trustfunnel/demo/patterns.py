@@ -63,7 +63,7 @@ def add_patterns(build: DemoBuild) -> None:
 
 
 def _won_deal(build: DemoBuild, rel: Rel, days_ago: float, title: str) -> None:
-    from trustfunnel.demo.generator import make_deal
+    from trustfunnel.demo.deals import make_deal
 
     make_deal(build, rel, first_contact_days_ago=days_ago, outcome="won", title=title)
 
@@ -166,7 +166,7 @@ def _balanced_partner(build: DemoBuild, rel: Rel) -> None:
 
 
 def _negotiation_automated(build: DemoBuild, rel: Rel) -> None:
-    from trustfunnel.demo.generator import make_deal
+    from trustfunnel.demo.deals import make_deal
 
     rel.consent = True
     make_deal(build, rel, first_contact_days_ago=95, outcome="won",
