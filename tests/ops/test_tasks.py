@@ -28,6 +28,12 @@ def double(x: int) -> int:
     return 2 * x
 
 
+@pytest.fixture(autouse=True)
+def database_task_backend(settings):
+    # Whatever TASKS_BACKEND the suite runs with, these tests are about the db backend.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
 def test_worker_runs_a_task_with_the_database_backend(transactional_db):
     cache.delete(HEARTBEAT_KEY)
     result = heartbeat.enqueue()
