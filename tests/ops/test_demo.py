@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.core.validators import validate_email
 from django.db import connection
 
 from tests.ops.conftest import DEMO_NOW
@@ -75,6 +76,9 @@ def test_demo_identifiers_pass_the_product_validators(demo):
         assert normalize_vat(vat) == vat
     for phone in Person.objects.for_workspace(workspace).exclude(phone="").values_list("phone", flat=True):
         assert normalize_phone(phone) == phone
+    for email in Person.objects.for_workspace(workspace).values_list("email", flat=True):
+        validate_email(email)
+        assert email.isascii()
 
 
 def test_demo_users_one_per_role_with_the_owner_login(demo):

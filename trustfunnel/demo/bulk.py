@@ -15,7 +15,6 @@ database: the load is one transaction and takes the tables' write locks.
 from __future__ import annotations
 
 import time
-import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from tqdm import tqdm
 
 from trustfunnel.core.evidence import SIGNAL_KINDS, direction_for
 from trustfunnel.demo import data
+from trustfunnel.demo.identifiers import ascii_slug
 from trustfunnel.workspaces.models import Membership, Workspace
 
 CHUNK = 100_000
@@ -97,11 +97,6 @@ class BulkStats:
         return f"Bulk load on {self.vendor}: " + "; ".join(parts) + extra
 
 
-def _ascii(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower() if ch.isalnum())
-
-
 class _Vocab:
     """Names per country flattened into arrays, so picking is one NumPy index."""
 
@@ -111,8 +106,8 @@ class _Vocab:
         self.country_p = weights / weights.sum()
         self.first, self.first_off, self.first_len = self._flatten(data.FIRST_NAMES)
         self.last, self.last_off, self.last_len = self._flatten(data.LAST_NAMES)
-        self.first_ascii = np.array([_ascii(n) for n in self.first])
-        self.last_ascii = np.array([_ascii(n) for n in self.last])
+        self.first_ascii = np.array([ascii_slug(n) for n in self.first])
+        self.last_ascii = np.array([ascii_slug(n) for n in self.last])
         self.words, self.word_off, self.word_len = self._flatten(COMPANY_WORDS)
         self.legal = np.array([LEGAL_FORM[c] for c in self.countries])
         self.language = np.array([data.LANGUAGE[c] for c in self.countries])

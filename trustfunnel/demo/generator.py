@@ -14,7 +14,6 @@ the same seed and the same day give the same rows. Rows are demo data, written w
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,7 +35,7 @@ from trustfunnel.crm.validators import normalize_name
 from trustfunnel.demo import data
 from trustfunnel.demo.credentials import DEMO_USERNAME, ROLE_USERNAMES, demo_password
 from trustfunnel.demo.deals import HISTORY_DAYS, deals_for
-from trustfunnel.demo.identifiers import make_phone, make_vat
+from trustfunnel.demo.identifiers import ascii_slug, make_phone, make_vat
 from trustfunnel.timeline.models import Exchange, Interaction, Signal, SignalSource
 from trustfunnel.workspaces import audit
 from trustfunnel.workspaces.models import Membership, Workspace
@@ -78,11 +77,6 @@ def reference_now(day: date | None = None) -> datetime:
     """The demo's "now": the start of ``day`` (default today) in UTC."""
     day = day or datetime.now(UTC).date()
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
-
-
-def ascii_slug(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in plain.lower().replace(" ", "") if ch.isalnum() or ch == "-")
 
 
 @dataclass

@@ -10,12 +10,25 @@ a VAT scheme stdnum can check (UA, US, JP) get no VAT number.
 from __future__ import annotations
 
 import random
+import unicodedata
 
 import phonenumbers
 from stdnum import get_cc_module
 from stdnum.fr import siren
 
-__all__ = ["make_vat", "make_phone"]
+__all__ = ["make_vat", "make_phone", "ascii_slug"]
+
+#: Spellings NFKD does not reduce the way people write them in e-mail addresses.
+_TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ł": "l", "Ł": "L",
+                                "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ø": "o", "æ": "ae"})
+
+
+def ascii_slug(text: str) -> str:
+    """Lower-case ASCII letters, digits and hyphens for e-mail addresses and domains
+    (Müller -> mueller, Łukasz -> lukasz, Lefèvre -> lefevre)."""
+    plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    plain = plain.encode("ascii", "ignore").decode().lower().replace(" ", "")
+    return "".join(ch for ch in plain if ch.isalnum() or ch == "-")
 
 _VAT_BODY = {
     "NL": lambda r: _digits(r, 9) + "B01",
