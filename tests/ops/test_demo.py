@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.core.validators import validate_email
@@ -89,6 +90,8 @@ def test_demo_users_one_per_role_with_the_owner_login(demo):
                      "demo-viewer": "viewer"}
     owners = set(Relationship.objects.for_workspace(workspace).values_list("owner__username", flat=True))
     assert owners <= {"demo", "demo-sales"} and len(owners) == 2
+    for username in roles:
+        assert authenticate(username=username, password="demo-password-for-tests") is not None
 
 
 def test_demo_covers_every_signal_kind_both_actors_and_every_stage(demo):
