@@ -4,16 +4,32 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/trustfunnel
 export TRUSTFUNNEL_VAR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test assets migrate demo serve bench lint messages clean test-sqlite test-postgres
+.PHONY: run test install install-test assets migrate demo serve worker bench lint messages clean test-sqlite test-postgres
 
-run: install assets
+# Local use: install, migrate the embedded SQLite database under var/, load the demo
+# firm when the database is empty, then serve on http://127.0.0.1:8000 (prints the login).
+run: install assets migrate
+	$(BIN)/trustfunnel demo --if-empty --no-progress
+	$(BIN)/trustfunnel serve --port $(PORT)
+
+migrate: install
 	@mkdir -p var
 	$(BIN)/trustfunnel migrate --noinput -v0
-	$(BIN)/trustfunnel demo --if-empty
-	$(BIN)/trustfunnel serve
+
+# Rebuild the demo workspace from scratch (same seed, today's date).
+demo: migrate
+	$(BIN)/trustfunnel demo --replace --no-progress
+
+serve: install assets
+	$(BIN)/trustfunnel serve --port $(PORT)
+
+# Background tasks and periodic jobs in one process (see docs/operations.md).
+worker: migrate
+	$(BIN)/trustfunnel worker --with-scheduler
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "trustfunnel.culture",
     "trustfunnel.privacy",
     "trustfunnel.exports",
+    "trustfunnel.ops",
+    "trustfunnel.demo",
 ]
 
 MIDDLEWARE = [
