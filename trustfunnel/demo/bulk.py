@@ -41,7 +41,7 @@ SIGNAL_MIX = {
     "no_show": 1, "late_cancellation": 1, "cancelled_in_time": 1, "attended": 4,
     "invoice_paid_on_time": 5, "invoice_paid_late": 1, "invoice_unpaid": 0.5,
     "reward_requested": 1, "threat_to_stop": 0.5, "introduction": 2, "referral": 1,
-    "praise": 3, "complaint": 1, "reply": 8, "automated_send": 6,
+    "praise": 3, "complaint": 1, "reply": 8, "automated_send": 6, "clicked": 1,
 }
 INTERACTION_MIX = {"meeting": 20, "video": 18, "phone": 15, "email": 25,
                    "automated_email": 18, "event": 4}

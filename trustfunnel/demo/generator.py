@@ -452,6 +452,9 @@ def _newsletters(build: DemoBuild) -> None:
                                             ["newsletter"])
             if rng.random() < 0.1:
                 build.signal(rel, "automated_send", "us", when, interaction=interaction)
+            if rng.random() < 0.03:  # followed the newsletter's link
+                build.signal(rel, "clicked", "them", when + timedelta(hours=3),
+                             interaction=interaction)
 
 
 def _write(build: DemoBuild) -> None:

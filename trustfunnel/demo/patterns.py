@@ -81,6 +81,12 @@ def _non_payer(build: DemoBuild, rel: Rel) -> None:
             build.signal(rel, "attended", "them", when, interaction=event)
         build.exchange(rel, "us", "free_participation", when, value=595, solicited=True,
                        description="Free seat at the open training, as a goodwill gesture.")
+    for days_ago in (100, 30):
+        # Like the seed story: point out a flaw, then ask for a reward for it.
+        build.signal(rel, "reward_requested", "them", build.at(days_ago),
+                     note="Asked to join the next training free of charge.")
+        build.exchange(rel, "us", "extra_service", build.at(days_ago), value=250, solicited=True,
+                       description="Extra coaching call, as asked.")
     for days_ago in (200, 140, 75):
         build.signal(rel, "invoice_unpaid", "them", build.at(days_ago),
                      note="Invoice 30 days past due; two reminders sent.")

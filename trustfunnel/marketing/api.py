@@ -41,6 +41,14 @@ from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.scoping import get_workspace
 
 
+class SegmentCountSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+
+
+class CloseTaskSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["done", "dismissed"], default="done")
+
+
 class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, WorkspaceViewSet):
     queryset = Content.objects.prefetch_related("versions")
@@ -79,7 +87,7 @@ class SegmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             services.do_save_segment(self.workspace, actor=self.request.user,
                                      instance=serializer.instance, **data)
 
-    @extend_schema(responses={200: serializers.DictField()})
+    @extend_schema(responses={200: SegmentCountSerializer})
     @action(detail=True, methods=["get"])
     def count(self, request, pk=None):
         """How many people the segment selects right now."""
@@ -151,7 +159,7 @@ class PersonalTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
     def get_queryset(self):
         return super().get_queryset().filter(owner=self.request.user)
 
-    @extend_schema(request=serializers.DictField(), responses={200: PersonalTaskSerializer})
+    @extend_schema(request=CloseTaskSerializer, responses={200: PersonalTaskSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         task = self.get_object()
@@ -213,5 +221,4 @@ def register(router) -> None:
     router.register("personal-tasks", PersonalTaskViewSet, basename="personal-task")
 
 
-urlpatterns = [path("gate/check", GateCheckView.as_view(), name="gate-check"),
-               path("gate/check/", GateCheckView.as_view())]
+urlpatterns = [path("gate/check", GateCheckView.as_view(), name="gate-check")]
