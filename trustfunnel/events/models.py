@@ -48,7 +48,7 @@ class Event(WorkspaceScopedModel):
         help_text=_("Cancelling later than this many days before the session costs the fee."),
     )
     late_cancellation_fee_percent = models.PositiveSmallIntegerField(
-        _("late cancellation fee (% of the price)"), default=100,
+        _("late cancellation fee (percentage of the price)"), default=100,
         validators=[MaxValueValidator(100)],
     )
     payment_term_days = models.PositiveIntegerField(

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(default='EUR', max_length=3, verbose_name='currency')),
                 ('capacity', models.PositiveIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1)], verbose_name='seats per session')),
                 ('free_cancellation_days', models.PositiveIntegerField(default=14, help_text='Cancelling later than this many days before the session costs the fee.', verbose_name='free cancellation until (days before)')),
-                ('late_cancellation_fee_percent', models.PositiveSmallIntegerField(default=100, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='late cancellation fee (% of the price)')),
+                ('late_cancellation_fee_percent', models.PositiveSmallIntegerField(default=100, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='late cancellation fee (percentage of the price)')),
                 ('payment_term_days', models.PositiveIntegerField(default=7, help_text='Unpaid registrations are released after this term, and never later than the start of the session.', verbose_name='payment term (days)')),
                 ('offer_hours', models.PositiveIntegerField(default=48, validators=[django.core.validators.MinValueValidator(1)], verbose_name='waiting-list offer valid for (hours)')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
