@@ -12,26 +12,16 @@ class MarketingConfig(AppConfig):
         from trustfunnel.web.registry import (
             NavItem,
             Panel,
-            Widget,
             register_nav,
             register_panel,
-            register_widget,
         )
 
         wiring.connect()
         register_nav(NavItem("marketing", _("Marketing"), "marketing:campaigns",
                              icon="megaphone", order=60))
-        register_widget(Widget("personal-tasks", "marketing/_my_tasks.html",
-                               get_context=_my_tasks, order=10))
         register_panel(Panel("insights", _("What we heard"), "marketing/_insight_panel.html",
                              get_context=_insight_panel, order=80,
                              capability="log_timeline"))
-
-
-def _my_tasks(request, membership):
-    from trustfunnel.marketing.services import open_tasks_for
-
-    return {"tasks": list(open_tasks_for(request.user, membership.workspace)[:10])}
 
 
 def _insight_panel(request, relationship, membership):

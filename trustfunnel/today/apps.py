@@ -17,9 +17,11 @@ class TodayConfig(AppConfig):
             NavItem,
             Panel,
             PeriodicJob,
+            Widget,
             register_nav,
             register_panel,
             register_periodic,
+            register_widget,
         )
 
         sources.register_defaults()
@@ -28,3 +30,12 @@ class TodayConfig(AppConfig):
         register_panel(Panel("planner", _("Conversation planner"), "today/_planner_panel.html",
                              get_context=planner_panel_context, order=20))
         register_periodic(PeriodicJob("today.weekly_digest", weekly_digest, timedelta(days=7)))
+        register_widget(Widget("today", "today/_widget.html", get_context=_today_widget, order=0))
+
+
+def _today_widget(request, membership) -> dict:
+    from trustfunnel.today.services import build_today
+    from trustfunnel.today.views import render_item
+
+    today = build_today(membership.workspace, request.user)
+    return {"items": [render_item(i) for i in today.items]}

@@ -19,7 +19,6 @@ from trustfunnel.crm.models import OPEN_STAGES, Deal, DealStage, Relationship
 from trustfunnel.timeline.models import Interaction
 from trustfunnel.today import planning, services
 from trustfunnel.today.pipeline import board
-from trustfunnel.web.registry import dashboard_widgets
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
 
@@ -42,14 +41,8 @@ class TodayView(WorkspaceMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         today = services.build_today(self.workspace, self.request.user)
-        widgets = [
-            {"template": w.template, **w.get_context(self.request, self.membership)}
-            for w in dashboard_widgets
-            if w.key != "personal-tasks"  # already items on the list
-            and (w.capability is None or self.membership.can(w.capability))
-        ]
         return {**super().get_context_data(**kwargs),
-                "items": [render_item(i) for i in today.items], "widgets": widgets}
+                "items": [render_item(i) for i in today.items]}
 
 
 class AnswerItemView(WorkspaceMixin, View):

@@ -29,6 +29,20 @@ def _latest(model, field: str = "occurred_at"):
     )
 
 
+def render_widgets(request, membership) -> list[str]:
+    """The start-page blocks apps registered (Today, personal tasks ...), rendered."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from trustfunnel.web.registry import dashboard_widgets
+
+    return [
+        mark_safe(render_to_string(w.template, w.get_context(request, membership), request=request))
+        for w in dashboard_widgets
+        if w.capability is None or membership.can(w.capability)
+    ]
+
+
 class HomeView(WorkspaceMixin, TemplateView):
     """Start page: my most recently active relationships and my open deals."""
 
@@ -54,6 +68,7 @@ class HomeView(WorkspaceMixin, TemplateView):
             .order_by("-last_activity", "-id")[:HOME_LIST_SIZE]
         )
         ctx["epoch"] = _EPOCH
+        ctx["widgets"] = render_widgets(self.request, self.membership)
         ctx["open_deals"] = list(
             self.scoped(Deal)
             .filter(owner=user, stage__in=OPEN_STAGES)
