@@ -76,7 +76,7 @@ _REQUEST_EN = re.compile(
 )
 
 _ACTION_NL = (
-    r"stuur\w*|verstuur\w*|zend\w*|bel\w*|mail\w*|kom\w*|laat|laten|zorg\w*|neem\w*|"
+    r"stuur\w*|stur\w*|verstur\w*|nem\w*|controle\w*|schrijv\w*|reage\w*|informe\w*|verstuur\w*|zend\w*|bel\w*|mail\w*|kom\w*|laat|laten|zorg\w*|neem\w*|"
     r"bezorg\w*|lever\w*|regel\w*|plan\w*|maak\w*|bekijk\w*|controleer\w*|check\w*|"
     r"bevestig\w*|betal\w*|maken|schrijf\w*|werk\w*|pak\w*|geef|geven|doe|doen|breng\w*|"
     r"zet\w*|pas\w*|verwerk\w*|zoek\w*|reageer\w*|informeer\w*|lever|leveren"

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "trustfunnel.workspaces",
     "trustfunnel.crm",
     "trustfunnel.timeline",
+    "trustfunnel.imports",
     "trustfunnel.web",
 ]
 

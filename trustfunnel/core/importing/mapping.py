@@ -27,7 +27,7 @@ KINDS = ("people", "organisations", "deals", "interactions")
 TARGET_FIELDS: dict[str, tuple[str, ...]] = {
     "people": (
         "external_id", "first_name", "last_name", "full_name", "email", "phone", "job_title",
-        "organization", "country", "notes",
+        "organization", "country",
     ),
     "organisations": (
         "external_id", "name", "country", "sector", "website", "vat_number", "chamber_number",
