@@ -86,6 +86,24 @@ def header_text(message: Message, name: str) -> str:
     return "".join(out).strip()
 
 
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:|^[ \t]")
+
+
+def _drop_broken_header_lines(raw: bytes) -> tuple[bytes, list[str]]:
+    """Header lines that are neither ``Name: value`` nor a continuation would end the
+    header block early (and take Date, Subject ... into the body): drop them."""
+    match = re.search(rb"\r?\n\r?\n", raw)
+    head, rest = (raw[: match.start()], raw[match.start():]) if match else (raw, b"")
+    lines = re.split(rb"(?<=\n)", head)
+    kept, dropped = [], []
+    for line in lines:
+        if not line or _HEADER_LINE.match(line) or not line.strip():
+            kept.append(line)
+        else:
+            dropped.append(line.strip().decode("ascii", "replace")[:80])
+    return b"".join(kept) + rest, dropped
+
+
 def _message_ids(value: str) -> list[str]:
     return re.findall(r"<[^<>\s]+>", value)
 
@@ -123,10 +141,11 @@ def _decode_body(payload: bytes, charset: str | None) -> str:
 def parse_message(raw: bytes, location: Location) -> MailRecord:
     if not raw.strip():
         raise ImportFileError(location, "the message is empty.")
+    raw, dropped = _drop_broken_header_lines(raw)
     message = email.message_from_bytes(raw, policy=policy.compat32)
     if not message.keys():
         raise ImportFileError(location, "no mail headers found: not an e-mail message.")
-    notes: list[str] = []
+    notes: list[str] = [f"header line {line!r} is not a header; ignored." for line in dropped]
     for defect in message.defects:
         notes.append(f"malformed message: {type(defect).__name__}.")
     sender_name, sender = parseaddr(header_text(message, "From"))
