@@ -44,3 +44,22 @@ def run_import(workspace, owner_user, tmp_path):
         return execute_run(import_run, now=now, actor=owner_user)
 
     return run
+
+
+TEST_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@pytest.fixture
+def pages(settings, tmp_path):
+    """Pages render with the shell's base.html, or a stand-in while the shell has none;
+    tasks run at once."""
+    web_templates = Path(settings.TEMPLATES[0]["DIRS"][0])
+    if not (web_templates / "base.html").exists():
+        settings.TEMPLATES = [{**settings.TEMPLATES[0],
+                               "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEST_TEMPLATES]}]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    (tmp_path / "static").mkdir(exist_ok=True)
+    settings.STATIC_ROOT = tmp_path / "static"
+    return settings
