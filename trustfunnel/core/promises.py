@@ -76,7 +76,7 @@ _REQUEST_EN = re.compile(
 )
 
 _ACTION_NL = (
-    r"stuur\w*|stur\w*|verstur\w*|nem\w*|controle\w*|schrijv\w*|reage\w*|informe\w*|verstuur\w*|zend\w*|bel\w*|mail\w*|kom\w*|laat|laten|zorg\w*|neem\w*|"
+    r"stuur\w*|stur\w*|verstur\w*|nem\w*|controle\w*|schrijv\w*|reage\w*|informe\w*|verstuur\w*|zend\w*|verzend\w*|bel\w*|mail\w*|kom\w*|laat|laten|zorg\w*|neem\w*|"
     r"bezorg\w*|lever\w*|regel\w*|plan\w*|maak\w*|bekijk\w*|controleer\w*|check\w*|"
     r"bevestig\w*|betal\w*|maken|schrijf\w*|werk\w*|pak\w*|geef|geven|doe|doen|breng\w*|"
     r"zet\w*|pas\w*|verwerk\w*|zoek\w*|reageer\w*|informeer\w*|lever|leveren"
@@ -91,7 +91,7 @@ _PROMISE_NL = re.compile(
     re.IGNORECASE,
 )
 _NOT_PROMISE_NL = re.compile(
-    r"^\s*(?:als|indien|wanneer|mocht|tenzij|of)\b|\b(?:ik|wij|we)\s+(?:zal|zullen|kan|kunnen)\s+(?:\w+\s+)?niet\b|"
+    r"^\s*(?:als|indien|wanneer|mocht|tenzij|of)\b|\b(?:ik|wij|we)\s+(?:zal|zullen|kan|kunnen)\s+(?:\w+\s+){0,3}niet\b|"
     r"\bniet\s+(?:sturen|komen|bellen)\b|\bmisschien\b|\bwellicht\b|\bhopelijk\b|\bzijn\s+(?:er\s+)?niet\b|"
     r"\b(?:ik|wij|we)\s+(?:ben|zijn|was|waren|heb|hebben|had|hadden|vind|vinden|denk|denken|hoop|hopen|"
     r"weet|weten|zie|zien\s+uit)\b",
