@@ -63,7 +63,7 @@ from trustfunnel.imports.models import (
     PromiseProposal,
 )
 from trustfunnel.imports.storage import store_upload
-from trustfunnel.timeline.models import InteractionKind
+from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit
 
 BATCH_SIZE = 2000
@@ -248,6 +248,7 @@ class Importer:
         self.progress_fn = progress
         self.file = run.file_name
         self.total = Path(run.source_path).stat().st_size
+        self.created_by = actor if getattr(actor, "is_authenticated", False) else None
 
     def run(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -779,16 +780,21 @@ class MailImporter(Importer):
             self.report(self.total)
 
     def write(self, messages, domains: set[str]) -> None:
-        from trustfunnel.timeline.services import do_log_interaction
-
+        """One batch: look-ups per batch, interactions and proposals in bulk inserts."""
         if not messages:
             return
         finder = RelationshipFinder(self)
         known = self.known_keys(self.source_kind, [m.message_id for m in messages])
-        seen: set[str] = set()
-        mapped = []
-        proposals = []
+        plans = []
         for mail in messages:
+            outbound = mail.sender.rpartition("@")[2] in domains
+            counterparts = ([r for r in mail.recipients if r.rpartition("@")[2] not in domains]
+                            if outbound else [mail.sender])
+            plans.append((mail, outbound, counterparts))
+        finder.prefetch(e for _, _, emails in plans for e in emails)
+        seen: set[str] = set()
+        rows: list[tuple[Interaction, Any, bool]] = []
+        for mail, outbound, counterparts in plans:
             self.outcome.counts["messages"] += 1
             for note in mail.notes:
                 self.outcome.note(mail.location, note)
@@ -796,8 +802,6 @@ class MailImporter(Importer):
                 self.outcome.counts["unchanged"] += 1
                 continue
             seen.add(mail.message_id)
-            outbound = mail.sender.rpartition("@")[2] in domains
-            counterparts = [r for r in mail.recipients if r.rpartition("@")[2] not in domains] if outbound else [mail.sender]
             relationship = finder.find(counterparts)
             if relationship is None:
                 self.outcome.counts["unmatched"] += 1
@@ -806,26 +810,30 @@ class MailImporter(Importer):
             if mail.sent_at is None:
                 self.outcome.error(mail.location.with_field("Date"), "the message has no readable date.")
                 continue
-            interaction = do_log_interaction(
-                relationship, actor=self.actor, kind=InteractionKind.EMAIL,
+            interaction = Interaction(
+                workspace=self.workspace, relationship=relationship, kind=InteractionKind.EMAIL,
                 occurred_at=min(mail.sent_at, self.now), direction="outbound" if outbound else "inbound",
-                subject=mail.subject[:300], notes=mail.body[:5000],
-                external_id=mail.message_id[:300], thread_key=mail.thread_key[:300],
+                subject=mail.subject[:300], notes=mail.body[:5000], external_id=mail.message_id[:300],
+                thread_key=mail.thread_key[:300], created_by=self.created_by,
             )
-            mapped.append((mail.message_id, "timeline.interaction", interaction.pk))
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
+            rows.append((interaction, mail, outbound))
             self.outcome.show("e-mail", mail.location, {"subject": mail.subject, "from": mail.sender,
                                                         "relationship": relationship})
+        created = Interaction.objects.bulk_create([i for i, _, _ in rows], batch_size=BATCH_SIZE)
+        proposals = []
+        for interaction, (_, mail, outbound) in zip(created, rows, strict=True):
             for finding in find_promises(mail.body, sent_at=mail.sent_at):
                 proposals.append(PromiseProposal(
-                    workspace=self.workspace, relationship=relationship, interaction=interaction,
-                    text=finding.sentence[:1000], actor="us" if outbound else "them",
-                    due_date=finding.due_date, due_reason=finding.due_reason[:100],
+                    workspace=self.workspace, relationship=interaction.relationship,
+                    interaction=interaction, text=finding.sentence[:1000],
+                    actor="us" if outbound else "them", due_date=finding.due_date,
+                    due_reason=finding.due_reason[:100],
                 ))
-        PromiseProposal.objects.bulk_create(proposals)
+        PromiseProposal.objects.bulk_create(proposals, batch_size=BATCH_SIZE)
+        self.outcome.counts["created"] += len(created)
+        self.outcome.counts["written"] += len(created)
         self.outcome.counts["promises_proposed"] += len(proposals)
-        self.remember(self.source_kind, mapped)
+        self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
 
 
 # ---------------------------------------------------------------- invoices and payments
