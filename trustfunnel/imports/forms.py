@@ -38,7 +38,8 @@ class MappingForm(forms.Form):
     """One select per column of the file; built from the detected header."""
 
     on_duplicate = forms.ChoiceField(label=_("When a record already exists"),
-                                     choices=OnDuplicate.choices, initial=OnDuplicate.MERGE)
+                                     choices=OnDuplicate.choices, initial=OnDuplicate.MERGE,
+                                     widget=forms.Select(attrs={"class": "form-select"}))
     save_as = forms.CharField(label=_("Save this mapping as a preset"), required=False, max_length=60)
 
     def __init__(self, *args, kind: str, header: list[str], mapping: dict, **kwargs):

@@ -287,12 +287,17 @@ class Importer:
 # ---------------------------------------------------------------- contacts (CSV, vCard)
 
 
+_COUNTRY_CODES: set[str] = set()
+
+
 def _country_code(value: str) -> str | None:
     """ISO code for a code or a country name (English); None when unknown."""
     value = (value or "").strip()
     if not value:
         return ""
-    if len(value) == 2 and value.upper() in dict(countries):
+    if not _COUNTRY_CODES:
+        _COUNTRY_CODES.update(code for code, _ in countries)
+    if len(value) == 2 and value.upper() in _COUNTRY_CODES:
         return value.upper()
     code = countries.by_name(value) or countries.by_name(value.title())
     aliases = {"usa": "US", "united states of america": "US", "uk": "GB", "nederland": "NL",

@@ -1,0 +1,12 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.imports.conftest import _var_dir, pages  # noqa: F401 - shared fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root():
+    # WhiteNoise warns (an error here) when the collected-static folder is missing.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
