@@ -62,6 +62,7 @@ from trustfunnel.imports.models import (
     ImportStatus,
     PromiseProposal,
 )
+from trustfunnel.imports.bulk import insert_rows
 from trustfunnel.imports.storage import store_upload
 from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit
@@ -267,12 +268,10 @@ class Importer:
         return transaction.atomic()
 
     def remember(self, kind: str, pairs: Iterable[tuple[str, str, int]]) -> None:
-        ImportedRecord.objects.bulk_create(
-            [ImportedRecord(workspace=self.workspace, source_kind=kind, key=key[:300],
-                            target_type=target_type, target_id=target_id, run=self.run_obj)
-             for key, target_type, target_id in pairs],
-            batch_size=BATCH_SIZE, ignore_conflicts=True,
-        )
+        rows = [{"workspace_id": self.workspace.pk, "source_kind": kind, "key": key[:300],
+                 "target_type": target_type, "target_id": target_id, "run_id": self.run_obj.pk}
+                for key, target_type, target_id in pairs]
+        insert_rows(ImportedRecord, rows, now=self.now, returning=False, ignore_conflicts=True)
 
     def known_keys(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
         keys = [k[:300] for k in keys]
@@ -405,11 +404,12 @@ class ContactImporter(Importer):
         known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
         orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
         by_email, by_name = self.existing_people(rows)
-        creates: list[tuple[str, Person]] = []
+        creates: list[tuple[str, dict]] = []
         updates: dict[int, Person] = {}
         mapped: list[tuple[str, str, int]] = []
-        seen_in_batch: dict[str, Person] = {}
+        pending: dict[str, dict] = {}  # match key -> row to create, for duplicates in the batch
         policy = self.run_obj.on_duplicate
+        language = self.default_language()
         for location, key, fields in rows:
             if key in known:
                 self.outcome.counts["unchanged"] += 1
@@ -417,32 +417,35 @@ class ContactImporter(Importer):
                 continue
             org = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
             match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
-            existing = (by_email.get(fields["email"]) if fields["email"] else None) or (
-                None if fields["email"] else by_name.get(match_key))
-            existing = existing or seen_in_batch.get(match_key)
+            existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
+            if policy != "create" and existing is None and match_key in pending:
+                # The same person twice in one batch: the first row wins, blanks filled.
+                row = pending[match_key]
+                for name in ("first_name", "phone", "job_title", "country"):
+                    row[name] = row[name] or fields[name]
+                self.outcome.counts["skipped" if policy == "skip" else "merged"] += 1
+                continue
             if existing is not None and policy != "create":
                 if policy == "skip":
                     self.outcome.counts["skipped"] += 1
                     self.outcome.show("skip (duplicate)", location, fields)
                 else:
-                    changed = self.merge(existing, fields, org)
-                    if changed and existing.pk:
+                    if self.merge(existing, fields, org):
                         updates[existing.pk] = existing
                     self.outcome.counts["merged"] += 1
                     self.outcome.show("merge", location, fields)
-                if existing.pk:
-                    mapped.append((key, "crm.person", existing.pk))
+                mapped.append((key, "crm.person", existing.pk))
                 continue
-            person = Person(workspace=self.workspace, organization=org,
-                            language=self.workspace.home_country.code.lower()
-                            if self.workspace.home_country.code.lower() in ("nl", "en", "de", "fr") else "en",
-                            **{k: v for k, v in fields.items() if k != "organization"})
-            seen_in_batch[match_key] = person
-            creates.append((key, person))
+            row = {"workspace_id": self.workspace.pk, "organization_id": org.pk if org else None,
+                   "language": language, "first_name": fields["first_name"],
+                   "last_name": fields["last_name"], "email": fields["email"], "phone": fields["phone"],
+                   "job_title": fields["job_title"], "country": fields["country"]}
+            pending[match_key] = row
+            creates.append((key, row))
             self.outcome.counts["created"] += 1
             self.outcome.show("create", location, fields)
-        created = Person.objects.bulk_create([p for _, p in creates], batch_size=BATCH_SIZE)
-        mapped += [(key, "crm.person", person.pk) for (key, _), person in zip(creates, created, strict=True)]
+        ids = insert_rows(Person, [row for _, row in creates], now=self.now)
+        mapped += [(key, "crm.person", pk) for (key, _), pk in zip(creates, ids, strict=True)]
         if updates:
             Person.objects.bulk_update(
                 list(updates.values()),
@@ -450,7 +453,11 @@ class ContactImporter(Importer):
                 batch_size=BATCH_SIZE,
             )
         self.remember(self.source_kind, mapped)
-        self.outcome.counts["written"] += len(created) + len(updates)
+        self.outcome.counts["written"] += len(ids) + len(updates)
+
+    def default_language(self) -> str:
+        code = self.workspace.home_country.code.lower()
+        return code if code in ("nl", "de", "fr", "es", "it", "pl", "uk", "ja") else "en"
 
     @staticmethod
     def merge(person: Person, fields: dict, org: Organization | None) -> bool:
