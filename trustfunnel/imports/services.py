@@ -415,7 +415,7 @@ class ContactImporter(Importer):
                 self.outcome.counts["unchanged"] += 1
                 self.outcome.show("unchanged", location, fields)
                 continue
-            org = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
+            org_id = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
             match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
             existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
             if policy != "create" and existing is None and match_key in pending:
@@ -430,13 +430,13 @@ class ContactImporter(Importer):
                     self.outcome.counts["skipped"] += 1
                     self.outcome.show("skip (duplicate)", location, fields)
                 else:
-                    if self.merge(existing, fields, org):
+                    if self.merge(existing, fields, org_id):
                         updates[existing.pk] = existing
                     self.outcome.counts["merged"] += 1
                     self.outcome.show("merge", location, fields)
                 mapped.append((key, "crm.person", existing.pk))
                 continue
-            row = {"workspace_id": self.workspace.pk, "organization_id": org.pk if org else None,
+            row = {"workspace_id": self.workspace.pk, "organization_id": org_id,
                    "language": language, "first_name": fields["first_name"],
                    "last_name": fields["last_name"], "email": fields["email"], "phone": fields["phone"],
                    "job_title": fields["job_title"], "country": fields["country"]}
@@ -460,15 +460,15 @@ class ContactImporter(Importer):
         return code if code in ("nl", "de", "fr", "es", "it", "pl", "uk", "ja") else "en"
 
     @staticmethod
-    def merge(person: Person, fields: dict, org: Organization | None) -> bool:
+    def merge(person: Person, fields: dict, org_id: int | None) -> bool:
         """Fill the existing person's blank fields; never overwrite what a user entered."""
         changed = False
         for name in ("first_name", "email", "phone", "job_title", "country"):
             if fields.get(name) and not getattr(person, name):
                 setattr(person, name, fields[name])
                 changed = True
-        if org is not None and person.organization_id is None:
-            person.organization = org
+        if org_id is not None and person.organization_id is None:
+            person.organization_id = org_id
             changed = True
         return changed
 
@@ -483,24 +483,28 @@ class ContactImporter(Importer):
                 by_name.setdefault("name:" + normalize_name(person.full_name), person)
         return by_email, by_name
 
-    def organisations_for(self, names: set[str]) -> dict[str, Organization]:
-        """Normalised name -> organisation; missing ones are created in one insert."""
-        if not names:
-            return {}
+    #: Organisation ids remembered across batches (bounded, so memory stays constant).
+    ORG_CACHE_SIZE = 50_000
+
+    def organisations_for(self, names: set[str]) -> dict[str, int]:
+        """Normalised name -> organisation id; missing ones are created in one insert."""
+        cache_ = self.__dict__.setdefault("_org_ids", {})
         wanted = {normalize_name(n): n for n in names if normalize_name(n)}
-        found = {
-            org.normalized_name: org
-            for org in Organization.objects.for_workspace(self.workspace).filter(
-                normalized_name__in=list(wanted))
-        }
-        missing = [
-            Organization(workspace=self.workspace, name=name[:200], normalized_name=norm[:200],
-                         country=self.workspace.home_country)
-            for norm, name in wanted.items() if norm not in found
-        ]
-        for org in Organization.objects.bulk_create(missing):
-            found[org.normalized_name] = org
-            self.outcome.counts["organisations_created"] += 1
+        found = {norm: cache_[norm] for norm in wanted if norm in cache_}
+        lookup = [norm for norm in wanted if norm not in found]
+        if lookup:
+            found.update(Organization.objects.for_workspace(self.workspace)
+                         .filter(normalized_name__in=lookup).values_list("normalized_name", "id"))
+        missing = [norm for norm in wanted if norm not in found]
+        rows = [{"workspace_id": self.workspace.pk, "name": wanted[norm][:200],
+                 "normalized_name": norm[:200], "country": self.workspace.home_country.code}
+                for norm in missing]
+        for norm, pk in zip(missing, insert_rows(Organization, rows, now=self.now), strict=True):
+            found[norm] = pk
+        self.outcome.counts["organisations_created"] += len(missing)
+        if len(cache_) > self.ORG_CACHE_SIZE:
+            cache_.clear()
+        cache_.update(found)
         return found
 
 
