@@ -4,6 +4,10 @@
 most of an import's time at a million rows. Here rows are plain dicts of column values;
 PostgreSQL gets one ``INSERT ... SELECT FROM unnest(arrays)`` per batch, SQLite
 multi-row ``VALUES``; both return the new ids in insert order.
+
+On PostgreSQL the rows travel by ``COPY`` (no SQL text to build or parse): ids are
+taken from the table's sequence first, then written with the rows. Rows that may
+conflict go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 #: SQLite allows 32,766 host parameters per statement (since 3.32).
@@ -44,13 +48,9 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, now: datetime
     column_sql = ", ".join(connection.ops.quote_name(n) for n in names)
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
     tail = " RETURNING id" if returning else ""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-            arrays = [list(column) for column in zip(*values, strict=True)]
-            cursor.execute(f"INSERT INTO {table} ({column_sql}) SELECT * FROM unnest({casts})"
-                           f"{conflict}{tail}", arrays)
-            return [r[0] for r in cursor.fetchall()] if returning else []
+            return _copy_rows(cursor.cursor, model, names, values, returning, ignore_conflicts)
         ids: list[int] = []
         per_statement = max(1, _SQLITE_PARAMS // len(names))
         one = "(" + ", ".join(["%s"] * len(names)) + ")"
@@ -62,6 +62,38 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, now: datetime
             if returning:
                 ids += [r[0] for r in cursor.fetchall()]
         return ids
+
+
+def _copy_rows(cursor, model, names, values, returning: bool, ignore_conflicts: bool) -> list[int]:
+    from psycopg import sql
+
+    table = model._meta.db_table
+    ids: list[int] = []
+    columns = list(names)
+    if returning or not ignore_conflicts:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                       [table, len(values)])
+        ids = [r[0] for r in cursor.fetchall()]
+        columns = ["id", *names]
+        values = [[pk, *row] for pk, row in zip(ids, values, strict=True)]
+    target = sql.Identifier(table)
+    column_sql = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    if ignore_conflicts:
+        # Same columns, no constraints: the conflicts are settled by the INSERT below.
+        staging = sql.Identifier(f"_staging_{table}")
+        cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DROP AS "
+                               "SELECT {} FROM {} WITH NO DATA").format(staging, column_sql, target))
+        into = staging
+    else:
+        into = target
+    with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(into, column_sql)) as copy:
+        for row in values:
+            copy.write_row(row)
+    if ignore_conflicts:
+        cursor.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT DO NOTHING")
+                       .format(target, column_sql, column_sql, staging))
+        cursor.execute(sql.SQL("TRUNCATE {}").format(staging))
+    return ids if returning else []
 
 
 def chunks(items: list, size: int) -> Iterable[list]:
