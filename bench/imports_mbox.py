@@ -8,6 +8,7 @@ five carries a promise.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -63,9 +64,11 @@ def main(argv: list[str]) -> str:
 
     with path.open("rb") as handle:
         run = create_run(workspace, actor=user, kind="mail", file_name=path.name, source=handle)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run = execute_run(run, actor=user, progress=progress)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    load = os.getloadavg()[0]
     marks["end"] = rss_mb()
     return (
         f"- database: {args.db} ({where})\n"
@@ -73,6 +76,7 @@ def main(argv: list[str]) -> str:
         f"{run.counts.get('created', 0):,}, unmatched {run.counts.get('unmatched', 0):,}, "
         f"promises proposed {run.counts.get('promises_proposed', 0):,}; status {run.status}\n"
         f"- time: {seconds:.1f} s → **{messages / seconds:,.0f} messages/s, "
-        f"{path.stat().st_size / 1e6 / seconds:.1f} MB/s**\n"
+        f"{path.stat().st_size / 1e6 / seconds:.1f} MB/s**; importer CPU {cpu:.1f} s; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs\n"
         f"- resident memory: {marks.get('10%', 0):.0f} MB at 10 %, {marks['end']:.0f} MB at the end"
     )

@@ -8,6 +8,7 @@ resident memory at 10% and at the end (constant memory: the two stay close).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -49,15 +50,18 @@ def main(argv: list[str]) -> str:
 
     with path.open("rb") as handle:
         run = create_run(workspace, actor=user, kind="people", file_name=path.name, source=handle)
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run = execute_run(run, actor=user, progress=progress)
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    load = os.getloadavg()[0]
     marks["end"] = rss_mb()
     created = run.counts.get("created", 0)
     return (
         f"- database: {args.db} ({where})\n"
         f"- rows: {args.rows:,} ({path.stat().st_size / 1e6:.0f} MB CSV), created {created:,}, "
         f"status {run.status}\n"
-        f"- time: {seconds:.1f} s → **{args.rows / seconds:,.0f} rows/s**\n"
+        f"- time: {seconds:.1f} s → **{args.rows / seconds:,.0f} rows/s**; importer CPU {cpu:.1f} s "
+        f"({args.rows / cpu:,.0f} rows per CPU-second); load average {load:.1f} on {os.cpu_count()} CPUs\n"
         f"- resident memory: {marks.get('10%', 0):.0f} MB at 10 %, {marks['end']:.0f} MB at the end"
     )

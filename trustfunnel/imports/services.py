@@ -719,7 +719,8 @@ class CalendarImporter(Importer):
         from trustfunnel.timeline.services import do_log_interaction
 
         with open(self.run_obj.source_path, "rb") as handle:
-            result = parse_calendar(handle.read(), self.file, now=self.now)
+            result = parse_calendar(handle.read(), self.file, now=self.now,
+                                    zone=timezone.get_current_timezone())
         for issue in result.issues:
             self.outcome.add(issue)
         finder = RelationshipFinder(self)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from trustfunnel.core.importing.records import (
     Attendee,
@@ -64,8 +64,10 @@ def _fold(line: str) -> str:
     return line  # icalendar accepts long lines
 
 
-def parse_calendar(data: bytes, file: str, *, now: datetime) -> CalendarResult:
-    """Occurrences that started before ``now``; cancelled ones are returned marked."""
+def parse_calendar(data: bytes, file: str, *, now: datetime, zone: tzinfo | None = None) -> CalendarResult:
+    """Occurrences that started before ``now``; cancelled ones are returned marked.
+    Floating times and all-day events are read in ``zone`` (default: ``now``'s zone)."""
+    zone = zone or now.tzinfo or UTC
     import icalendar
     import recurring_ical_events
 
@@ -93,7 +95,7 @@ def parse_calendar(data: bytes, file: str, *, now: datetime) -> CalendarResult:
         index = _event_index(occurrence, events, order)
         location = Location(file, "event", index)
         try:
-            meetings.append(_meeting(occurrence, location, now))
+            meetings.append(_meeting(occurrence, location, zone))
         except ImportFileError as exc:
             issues.append(exc.as_issue())
     meetings.sort(key=lambda m: (m.starts_at, m.uid))
@@ -108,23 +110,23 @@ def _event_index(occurrence, events, order) -> int | None:
     return None
 
 
-def _as_datetime(value, location: Location, field: str, now: datetime) -> datetime:
+def _as_datetime(value, location: Location, field: str, zone: tzinfo) -> datetime:
     if isinstance(value, datetime):
-        if value.tzinfo is None:  # floating time: the user's zone, taken from now
-            return value.replace(tzinfo=now.tzinfo or UTC)
+        if value.tzinfo is None:  # floating time: the firm's own zone
+            return value.replace(tzinfo=zone)
         return value
     if isinstance(value, date):
-        return datetime.combine(value, time(9, 0), tzinfo=now.tzinfo or UTC)
+        return datetime.combine(value, time(9, 0), tzinfo=zone)
     raise ImportFileError(location.with_field(field), "not a date or time.")
 
 
-def _meeting(event, location: Location, now: datetime) -> MeetingRecord:
+def _meeting(event, location: Location, zone: tzinfo) -> MeetingRecord:
     start_prop = event.get("DTSTART")
     if start_prop is None:
         raise ImportFileError(location.with_field("DTSTART"), "the event has no start.")
-    starts = _as_datetime(start_prop.dt, location, "DTSTART", now)
+    starts = _as_datetime(start_prop.dt, location, "DTSTART", zone)
     end_prop = event.get("DTEND")
-    ends = _as_datetime(end_prop.dt, location, "DTEND", now) if end_prop is not None else None
+    ends = _as_datetime(end_prop.dt, location, "DTEND", zone) if end_prop is not None else None
     if ends is None and event.get("DURATION") is not None:
         duration = event.get("DURATION").dt
         ends = starts + duration if isinstance(duration, timedelta) else None
