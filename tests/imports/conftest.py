@@ -8,6 +8,7 @@ import pytest
 
 from trustfunnel.imports.services import create_run, execute_run
 
+
 def _shared_dir() -> Path:
     """../shared beside the repository (a worktree sits one level deeper: look up)."""
     if os.environ.get("TRUSTFUNNEL_SHARED"):

@@ -111,7 +111,7 @@ def test_khal_partstat_meeting_attaches_to_the_matched_person(run_import, worksp
 
 def test_organisation_matched_by_vat_is_merged_not_duplicated(run_import, workspace):
     OrganizationFactory(workspace=workspace, name="Acme", vat_number="NL004495445B01")
-    data = "name;vat\nACME B.V.;NL004495445B01\n".encode()
+    data = b"name;vat\nACME B.V.;NL004495445B01\n"
     run = run_import("organisations", data)
     assert run.counts["merged"] == 1
     assert Organization.objects.for_workspace(workspace).count() == 1

@@ -72,3 +72,13 @@ def test_api_lists_runs_and_decides_promises(api_for, pages, workspace, owner_us
     wrong = api.post(f"/api/v1/promise-proposals/{proposal.pk}/decide/", {"status": "rejected"})
     assert wrong.status_code == 400
     assert api.get("/api/v1/imports/").status_code == 200
+
+
+def test_upload_page_query_count_is_pinned(client, pages, workspace, owner_user,
+                                           django_assert_max_num_queries):
+    client.force_login(owner_user)
+    for _ in range(3):
+        _upload(client)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("imports:upload"))
+    assert response.content.count(b"contacten.csv") == 3

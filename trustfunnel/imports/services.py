@@ -51,8 +51,9 @@ from trustfunnel.core.importing import (
 )
 from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
 from trustfunnel.core.promises import find_promises
-from trustfunnel.crm.models import Deal, DealStage, Organization, Person, Relationship
+from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
 from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
+from trustfunnel.imports.bulk import insert_rows
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -62,7 +63,6 @@ from trustfunnel.imports.models import (
     ImportStatus,
     PromiseProposal,
 )
-from trustfunnel.imports.bulk import insert_rows
 from trustfunnel.imports.storage import store_upload
 from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from trustfunnel.core.errors import TrustfunnelError
@@ -17,6 +18,30 @@ from trustfunnel.imports.models import CSV_KINDS, ColumnPreset, ImportRun, Impor
 from trustfunnel.imports.tasks import run_import
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
+
+
+COUNT_LABELS = {
+    "rows": gettext_lazy("rows read"), "cards": gettext_lazy("cards read"),
+    "messages": gettext_lazy("messages read"), "occurrences": gettext_lazy("meetings read"),
+    "created": gettext_lazy("created"), "merged": gettext_lazy("merged into existing records"),
+    "skipped": gettext_lazy("skipped as duplicates"), "unchanged": gettext_lazy("already imported"),
+    "written": gettext_lazy("rows written"), "errors": gettext_lazy("errors"),
+    "unmatched": gettext_lazy("nobody we know: not imported"),
+    "cancelled": gettext_lazy("cancelled meetings"), "declined": gettext_lazy("declined by everyone we know"),
+    "organisations_created": gettext_lazy("organisations created"),
+    "relationships_created": gettext_lazy("relationships created"),
+    "promises_proposed": gettext_lazy("promises proposed"), "paid": gettext_lazy("invoices marked paid"),
+}
+
+
+def count_rows(counts: dict) -> list[tuple[str, int]]:
+    rows = []
+    for key, value in counts.items():
+        if key.startswith("encoding:"):
+            rows.append((_("encoding"), key.split(":", 1)[1]))
+        else:
+            rows.append((COUNT_LABELS.get(key, key), value))
+    return rows
 
 
 class ImportMixin(WorkspaceMixin):
@@ -98,6 +123,7 @@ class RunView(ImportMixin, View):
         done, total = services.read_progress(run)
         template = "imports/_progress.html" if request.htmx else self.template_name
         return render(request, template, {"run": run, "done": done, "total": total,
+                                          "counts": count_rows(run.counts),
                                           "percent": run.percent if not total else min(100, round(100 * done / total))})
 
 

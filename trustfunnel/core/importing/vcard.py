@@ -42,7 +42,7 @@ def parse_vcards(data: bytes, file: str) -> VCardResult:
         raise ImportFileError(Location(file, "line", 1), "no BEGIN:VCARD found: not a vCard file.")
     contacts: list[ContactRecord] = []
     issues: list[Issue] = []
-    for number, (start_line, props) in enumerate(_cards(_logical_lines(data), file), start=1):
+    for number, (_start_line, props) in enumerate(_cards(_logical_lines(data), file), start=1):
         location = Location(file, "card", number)
         record, notes = _contact(props, location)
         issues.extend(notes)
