@@ -106,3 +106,17 @@ def test_xml_bomb_is_refused():
 def test_not_an_invoice_root_is_refused():
     with pytest.raises(ImportFileError, match="not a UBL 2.1 Invoice"):
         parse_invoice(b"<Order/>", "o.xml")
+
+
+@pytest.mark.parametrize(("line", "field"), [
+    (b"DTSTART:x", "DTSTART"), (b"DTSTART:20261101T100000\r\nRRULE:FREQ=WEEKLY;COUNT=x", "RRULE"),
+    (b"DTSTART:20261101T100000\r\nDTEND:zz", "DTEND"), (b"UID:1", "DTSTART"),
+])
+def test_calendar_event_that_cannot_be_read_is_reported_with_its_number(line, field):
+    data = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20261102T100000Z\r\n"
+            b"END:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:Overleg\r\n" + line + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    result = parse_calendar(data, "a.ics", now=NOW)
+    assert len(result.meetings) == 1
+    [issue] = result.issues
+    assert (issue.location.index, issue.location.field, issue.severity) == (2, field, "error")
+    assert "Overleg" in issue.message

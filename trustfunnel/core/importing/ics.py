@@ -82,6 +82,12 @@ def parse_calendar(data: bytes, file: str, *, now: datetime, zone: tzinfo | None
     events = list(calendar.walk("VEVENT"))
     if not events:
         issues.append(Issue(Location(file, "event", None), "the calendar holds no events.", "note"))
+    broken = _broken_events(events, file)
+    if broken:
+        issues.extend(issue for _, issue in broken)
+        skip = {id(event) for event, _ in broken}
+        calendar.subcomponents = [c for c in calendar.subcomponents if id(c) not in skip]
+        events = [e for e in events if id(e) not in skip]
     until = now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
     try:
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(EARLIEST, until)
@@ -100,6 +106,26 @@ def parse_calendar(data: bytes, file: str, *, now: datetime, zone: tzinfo | None
             issues.append(exc.as_issue())
     meetings.sort(key=lambda m: (m.starts_at, m.uid))
     return CalendarResult(tuple(meetings), tuple(issues))
+
+
+def _broken_events(events, file: str) -> list[tuple[object, Issue]]:
+    """Events whose start, end or rule cannot be read: reported with their number, so
+    nothing is dropped silently (the library would skip them or fail the file)."""
+    broken = []
+    for index, event in enumerate(events, start=1):
+        errors = list(getattr(event, "errors", []) or [])
+        start = event.get("DTSTART")
+        if start is None:
+            errors.append(("DTSTART", "the event has no start"))
+        for name in ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID", "DURATION"):
+            value = event.get(name)
+            if value is not None and type(value).__name__ == "vBroken" and not any(e[0] == name for e in errors):
+                errors.append((name, f"unreadable value {str(value)[:40]!r}"))
+        if errors:
+            field, problem = errors[0]
+            broken.append((event, Issue(Location(file, "event", index, str(field)),
+                                        f"{event.get('SUMMARY', '')!s:.60} — {problem}; the event is not imported.")))
+    return broken
 
 
 def _event_index(occurrence, events, order) -> int | None:
