@@ -15,6 +15,7 @@ from typing import Any
 
 from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
+from trustfunnel.core.promises import PromiseParams
 
 __all__ = ["Params", "TimelineParams", "merge_params"]
 
@@ -37,6 +38,8 @@ class Params:
     timeline: TimelineParams = field(default_factory=TimelineParams)
     #: Base weight per signal kind (see trustfunnel.core.evidence for why each).
     signal_weights: dict[str, float] = field(default_factory=_default_signal_weights)
+    #: Promise detection in imported mail (trustfunnel.core.promises).
+    promises: PromiseParams = field(default_factory=PromiseParams)
 
 
 def merge_params(base: Params, overrides: Mapping[str, Any] | None) -> Params:

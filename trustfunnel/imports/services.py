@@ -775,6 +775,9 @@ class MailImporter(Importer):
     batch = 500
 
     def run(self) -> None:
+        from trustfunnel.workspaces.params import params_for
+
+        self.promise_params = params_for(self.workspace).promises
         domains = {d.lower().lstrip("@") for d in (self.workspace.domains or [])}
         with open(self.run_obj.source_path, "rb") as handle:
             first = handle.readline()
@@ -839,7 +842,7 @@ class MailImporter(Importer):
         created = Interaction.objects.bulk_create([i for i, _, _ in rows], batch_size=BATCH_SIZE)
         proposals = []
         for interaction, (_, mail, outbound) in zip(created, rows, strict=True):
-            for finding in find_promises(mail.body, sent_at=mail.sent_at):
+            for finding in find_promises(mail.body, sent_at=mail.sent_at, params=self.promise_params):
                 proposals.append(PromiseProposal(
                     workspace=self.workspace, relationship=interaction.relationship,
                     interaction=interaction, text=finding.sentence[:1000],
