@@ -35,8 +35,9 @@ def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--db", choices=["pg", "sqlite"], default="pg")
+    parser.add_argument("--dbname", default="tf_imports_bench")
     args = parser.parse_args(argv)
-    where = setup(args.db, "tf_imports_bench")
+    where = setup(args.db, args.dbname)
     from trustfunnel.imports.services import create_run, execute_run
 
     workspace, user = workspace_and_user()

@@ -263,6 +263,18 @@ class Importer:
         if self.progress_fn:
             self.progress_fn(done, self.total)
 
+    def refresh_statistics(self, models) -> None:
+        """PostgreSQL plans the per-batch look-ups from table statistics, which a long
+        import transaction makes stale (the tables look empty, so every look-up scans).
+        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 ..."""
+        self.batches = getattr(self, "batches", 0) + 1
+        connection = transaction.get_connection()
+        if connection.vendor != "postgresql" or self.batches & (self.batches - 1):
+            return
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
     def batch_scope(self):
         """A transaction per batch when resumable; inside the run's one otherwise."""
         return transaction.atomic()
@@ -336,6 +348,7 @@ class ContactImporter(Importer):
         batch, self.pending = self.pending, []
         with self.batch_scope():
             self.write_people(batch)
+            self.refresh_statistics((Person, Organization, ImportedRecord))
         self.report(self.done())
 
     def done(self) -> int:
