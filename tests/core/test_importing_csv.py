@@ -120,3 +120,22 @@ def test_written_csv_reads_back_the_same(rows, delimiter):
     layout = sniff_csv(data, "f.csv")
     read = list(iter_csv_rows(io.BytesIO(data), layout, "f.csv"))
     assert [[r.values["first"], r.values["second"]] for r in read] == rows
+
+
+def test_payments_csv_in_dutch_with_a_bad_date():
+    from trustfunnel.core.importing import PaymentRecord, iter_payments
+
+    data = b"Factuurnummer;Betaaldatum;Bedrag\nF1;15-11-2026;1.210,00\nF2;gisteren;5\n"
+    layout = sniff_csv(data, "bank.csv")
+    items = list(iter_payments(io.BytesIO(data), layout, "bank.csv"))
+    assert isinstance(items[0], PaymentRecord) and str(items[0].amount) == "1210.00"
+    assert isinstance(items[1], Issue) and items[1].location.index == 3
+    assert items[1].location.field == "Betaaldatum"
+
+
+def test_payments_csv_without_an_invoice_column_is_refused():
+    from trustfunnel.core.importing import iter_payments
+
+    data = b"Datum;Bedrag\n15-11-2026;5\n"
+    with pytest.raises(ImportFileError, match="no column for invoice_number"):
+        list(iter_payments(io.BytesIO(data), sniff_csv(data, "bank.csv"), "bank.csv"))

@@ -269,3 +269,42 @@ def test_import_command_dry_run_with_mapping(workspace, owner_user, tmp_path, ca
                  "--mapping", '{"Naam": "full_name", "Mail": "email"}', verbosity=0)
     assert "dry run: people.csv: Done" in capsys.readouterr().out
     assert not Person.objects.for_workspace(workspace).exists()
+
+
+def test_deals_csv_lands_on_the_organisations_relationship(run_import, workspace):
+    from trustfunnel.crm.models import Deal
+
+    OrganizationFactory(workspace=workspace, name="Kaasmakerij Noord B.V.",
+                        normalized_name="kaasmakerij noord")
+    data = (b"Deal Name;Company Name;Deal Stage;Amount;Close Date\n"
+            b"Training 2027;Kaasmakerij Noord;Proposal;12.500,00;31-01-2027\n")
+    run = run_import("deals", data, name="deals.csv", preset="hubspot", mapping={
+        "Deal Name": "title", "Company Name": "organization", "Deal Stage": "stage",
+        "Amount": "value", "Close Date": "expected_close"})
+    assert run.status == ImportStatus.DONE, run.errors
+    deal = Deal.objects.for_workspace(workspace).get()
+    assert (deal.stage, str(deal.value), deal.expected_close.isoformat()) == ("proposal", "12500.00", "2027-01-31")
+    assert deal.relationship.organization.name == "Kaasmakerij Noord B.V."
+    assert run_import("deals", data, name="deals.csv", mapping={
+        "Deal Name": "title", "Company Name": "organization", "Deal Stage": "stage",
+        "Amount": "value", "Close Date": "expected_close"}).counts["unchanged"] == 1
+
+
+def test_interactions_csv_rejects_unknown_kind_naming_line_and_field(run_import, workspace):
+    PersonFactory(workspace=workspace, email="anna@example.nl")
+    data = b"email,type,date,subject\nanna@example.nl,phone,2026-11-02 10:00,Bellen\nanna@example.nl,fax,2026-11-03,Fax\n"
+    run = run_import("interactions", data, name="log.csv")
+    assert run.status == ImportStatus.FAILED
+    [error] = [e for e in run.errors if e["severity"] == "error"]
+    assert (error["index"], error["field"]) == (3, "kind")
+    assert not Interaction.objects.for_workspace(workspace).exists()
+    fixed = run_import("interactions", data.replace(b"fax", b"email"), name="log.csv")
+    assert fixed.counts["created"] == 2
+
+
+def test_resumable_import_keeps_good_batches_and_reports_the_bad_row(run_import, workspace):
+    data = b"Name,VAT\nGood B.V.,NL004495445B01\nBad B.V.,NL123\n"
+    run = run_import("organisations", data, name="orgs.csv", atomic=False)
+    assert run.status == ImportStatus.DONE
+    assert run.counts["errors"] == 1
+    assert list(Organization.objects.for_workspace(workspace).values_list("name", flat=True)) == ["Good B.V."]
