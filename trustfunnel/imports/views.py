@@ -19,7 +19,6 @@ from trustfunnel.imports.tasks import run_import
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
 
-
 COUNT_LABELS = {
     "rows": gettext_lazy("rows read"), "cards": gettext_lazy("cards read"),
     "messages": gettext_lazy("messages read"), "occurrences": gettext_lazy("meetings read"),
