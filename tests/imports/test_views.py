@@ -82,3 +82,20 @@ def test_upload_page_query_count_is_pinned(client, pages, workspace, owner_user,
     with django_assert_max_num_queries(6):
         response = client.get(reverse("imports:upload"))
     assert response.content.count(b"contacten.csv") == 3
+
+
+def test_old_uploads_are_removed_once_their_runs_are_done(pages, workspace, run_import):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from trustfunnel.imports.tasks import clean_up_uploads
+
+    run = run_import("people", CSV, name="contacten.csv", dry_run=True)
+    path = Path(run.source_path)
+    assert path.exists()
+    ImportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(days=2))
+    assert clean_up_uploads.call() == 1
+    assert not path.exists()
+    assert ImportRun.objects.get(pk=run.pk).source_path == ""

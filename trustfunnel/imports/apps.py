@@ -8,7 +8,10 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Imports")
 
     def ready(self) -> None:
-        from trustfunnel.web.registry import NavItem, register_nav
+        from datetime import timedelta
+
+        from trustfunnel.imports.tasks import clean_up_uploads
+        from trustfunnel.web.registry import NavItem, PeriodicJob, register_nav, register_periodic
 
         register_nav(
             NavItem(
@@ -20,3 +23,5 @@ class ImportsConfig(AppConfig):
                 capability="edit_contacts",
             )
         )
+        register_periodic(PeriodicJob(name="imports.clean_up_uploads", task=clean_up_uploads,
+                                      every=timedelta(hours=6)))

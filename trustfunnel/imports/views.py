@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,6 +135,9 @@ class ConfirmView(ImportMixin, View):
         preview = self.get_run(pk)
         if not preview.dry_run or preview.status != ImportStatus.DONE:
             raise Http404
+        if not preview.source_path or not Path(preview.source_path).exists():
+            messages.error(request, _("The uploaded file has been cleaned up; please upload it again."))
+            return redirect("imports:upload")
         run = ImportRun.objects.create(
             workspace=self.workspace, kind=preview.kind, file_name=preview.file_name,
             source_path=preview.source_path, sha256=preview.sha256, dry_run=False,
