@@ -34,7 +34,7 @@ def browser_page():
 
 
 def test_upload_map_preview_import_shows_progress_and_result(pages, live_server, browser_page, client,
-                                                              workspace, owner_user, tmp_path):
+                                                              workspace, owner_user, tmp_path, monkeypatch):
     ARTIFACTS.mkdir(exist_ok=True)
     client.force_login(owner_user)
     cookie = client.cookies["sessionid"]
@@ -62,10 +62,20 @@ def test_upload_map_preview_import_shows_progress_and_result(pages, live_server,
     assert "create" in page.inner_text("#run-preview")
     page.screenshot(path=ARTIFACTS / "imports-3-preview.png", full_page=True)
     assert not Person.objects.exists()
-    page.click("#confirm-import")
+    # The import itself waits for a worker: the page shows it waiting and polls.
+    from trustfunnel.imports import views
+    from trustfunnel.imports.models import ImportRun
+    from trustfunnel.imports.services import execute_run
 
-    page.wait_for_selector(".progress-bar.bg-success")
+    monkeypatch.setattr(views, "_start", lambda run: None)
+    page.click("#confirm-import")
+    page.wait_for_selector("#run-status[hx-get]")
+    assert "Waiting" in page.inner_text("#run-state")
+    page.screenshot(path=ARTIFACTS / "imports-4-waiting.png", full_page=True)
+    execute_run(ImportRun.objects.get(dry_run=False), actor=owner_user)
+
+    page.wait_for_selector(".progress-bar.bg-success", timeout=10000)
     assert page.get_attribute(".progress", "aria-valuenow") == "100"
     assert "Done" in page.inner_text("#run-state")
-    page.screenshot(path=ARTIFACTS / "imports-4-result.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "imports-5-result.png", full_page=True)
     assert sorted(Person.objects.values_list("email", flat=True)) == ["anna@example.nl", "piet@example.nl"]
