@@ -26,11 +26,18 @@ def browser_page():
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
-        yield page
-        browser.close()
+        try:
+            yield page
+        finally:
+            browser.close()
+            # Playwright runs the test in its own context, where the ORM opened its own
+            # connection: close it, or PostgreSQL refuses to drop the test database.
+            connections.close_all()
 
 
 def test_upload_map_preview_import_shows_progress_and_result(pages, live_server, browser_page, client,
