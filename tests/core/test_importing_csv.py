@@ -139,3 +139,10 @@ def test_payments_csv_without_an_invoice_column_is_refused():
     data = b"Datum;Bedrag\n15-11-2026;5\n"
     with pytest.raises(ImportFileError, match="no column for invoice_number"):
         list(iter_payments(io.BytesIO(data), sniff_csv(data, "bank.csv"), "bank.csv"))
+
+
+def test_lone_cr_line_endings_of_excel_for_mac():
+    data = b'Name;Email\rAnna;a@x.nl\r"Piet\nSmit";p@x.nl\r'
+    layout, rows = _rows(data)
+    assert layout.cr_lines and layout.delimiter == ";"
+    assert [(r.line, r.values["Name"]) for r in rows] == [(2, "Anna"), (3, "Piet\nSmit")]

@@ -120,3 +120,10 @@ def test_calendar_event_that_cannot_be_read_is_reported_with_its_number(line, fi
     [issue] = result.issues
     assert (issue.location.index, issue.location.field, issue.severity) == (2, field, "error")
     assert "Overleg" in issue.message
+
+
+def test_vcard_line_that_is_not_a_property_is_noted_with_its_line():
+    data = b"BEGIN:VCARD\nVERSION:3.0\nFN:Anna Jansen\nthis is not a property\nEND:VCARD\n"
+    result = parse_vcards(data, "c.vcf")
+    assert result.contacts[0].last_name == "Jansen"
+    assert [i.message for i in result.issues] == ["line 4: not a vCard property; ignored."]

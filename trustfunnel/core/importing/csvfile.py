@@ -8,6 +8,7 @@ joins quoted fields that span lines (an embedded LF, CR or CRLF stays in the val
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -28,6 +29,8 @@ class CsvLayout:
     encoding: str
     delimiter: str
     header: tuple[str, ...]
+    #: Records end in a lone CR (Excel for Mac's "CSV (Macintosh)"), not LF or CRLF.
+    cr_lines: bool = False
 
     @property
     def delimiter_name(self) -> str:
@@ -46,7 +49,10 @@ def sniff_csv(sample: bytes, file: str) -> CsvLayout:
         raise ImportFileError(Location(file, "line", 1), "the file is empty.")
     encoding = detect_encoding(sample)
     body = sample[len(UTF8_BOM) :] if sample.startswith(UTF8_BOM) else sample
-    first_line = decode_line(body.split(b"\n", 1)[0], encoding).rstrip("\r")
+    first_cr, first_lf = body.find(b"\r"), body.find(b"\n")
+    cr_lines = first_cr != -1 and (first_lf == -1 or first_cr + 1 < first_lf)
+    first_line = decode_line(re.split(rb"\r|\n", body, maxsplit=1)[0] if cr_lines
+                             else body.split(b"\n", 1)[0], encoding).rstrip("\r")
     delimiter = _delimiter_of(first_line, decode_line(body[:65536], encoding))
     header_row = next(csv.reader([first_line], delimiter=delimiter), [])
     header = tuple(name.strip() for name in header_row)
@@ -59,7 +65,7 @@ def sniff_csv(sample: bytes, file: str) -> CsvLayout:
                 Location(file, "line", 1, name), f"column {position} repeats the name {name!r}."
             )
         seen.add(name)
-    return CsvLayout(encoding=encoding, delimiter=delimiter, header=header)
+    return CsvLayout(encoding=encoding, delimiter=delimiter, header=header, cr_lines=cr_lines)
 
 
 def _delimiter_of(header_line: str, sample_text: str) -> str:
@@ -91,7 +97,7 @@ def iter_csv_rows(
 ) -> Iterator[CsvRow | Issue]:
     """Data rows as ``CsvRow`` (line = the physical line the record starts on), and an
     ``Issue`` for each broken record; reading goes on after a broken record."""
-    counter = _LineCounter(lines, layout.encoding)
+    counter = _LineCounter(_split_on_cr(lines) if layout.cr_lines else lines, layout.encoding)
     reader = csv.reader(counter, delimiter=layout.delimiter, strict=False)
     width = len(layout.header)
     try:
@@ -117,6 +123,18 @@ def iter_csv_rows(
             )
             continue
         yield CsvRow(start, dict(zip(layout.header, values, strict=True)))
+
+
+def _split_on_cr(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Lines of a file whose lines end in a lone CR, each with its CR kept."""
+    rest = b""
+    for chunk in chunks:
+        rest += chunk
+        *lines, rest = rest.split(b"\r")
+        for line in lines:
+            yield line + b"\r"
+    if rest:
+        yield rest
 
 
 class _LineCounter:

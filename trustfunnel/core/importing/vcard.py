@@ -42,10 +42,12 @@ def parse_vcards(data: bytes, file: str) -> VCardResult:
         raise ImportFileError(Location(file, "line", 1), "no BEGIN:VCARD found: not a vCard file.")
     contacts: list[ContactRecord] = []
     issues: list[Issue] = []
-    for number, (_start_line, props) in enumerate(_cards(_logical_lines(data), file), start=1):
+    for number, (_start_line, props, unreadable) in enumerate(_cards(_logical_lines(data), file), start=1):
         location = Location(file, "card", number)
         record, notes = _contact(props, location)
         issues.extend(notes)
+        issues.extend(Issue(location, f"line {line}: not a vCard property; ignored.", "note")
+                      for line in unreadable)
         if record is None:
             issues.append(Issue(location, "the card has no name, e-mail or organisation; skipped."))
         else:
@@ -82,17 +84,18 @@ def _logical_lines(data: bytes):
 
 def _cards(lines, file: str):
     props: list[_Property] | None = None
+    unreadable: list[int] = []
     start = 0
     for number, line in lines:
         if not line.strip():
             continue
         upper = line.strip().upper()
         if upper == b"BEGIN:VCARD":
-            props, start = [], number
+            props, start, unreadable = [], number, []
             continue
         if upper == b"END:VCARD":
             if props is not None:
-                yield start, props
+                yield start, props, unreadable
             props = None
             continue
         if props is None:
@@ -100,8 +103,10 @@ def _cards(lines, file: str):
         prop = _parse_property(line, number)
         if prop is not None:
             props.append(prop)
+        else:
+            unreadable.append(number)
     if props:
-        yield start, props  # a last card without END:VCARD
+        yield start, props, unreadable  # a last card without END:VCARD
 
 
 def _parse_property(line: bytes, number: int) -> _Property | None:
