@@ -25,6 +25,7 @@ from trustfunnel.core.importing.text import decode_8bit
 
 __all__ = ["is_mbox", "split_mbox", "parse_message", "iter_messages"]
 
+_SURROGATES = re.compile("[\udc80-\udcff]")
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "ks_c_5601-1987": "cp949"}
 _MAX_BODY = 20_000
 
@@ -71,7 +72,7 @@ def header_text(message: Message, name: str) -> str:
     if value is None:
         return ""
     value = str(value)
-    if any("\udc80" <= c <= "\udcff" for c in value):  # raw 8-bit bytes in a header
+    if not value.isascii() and _SURROGATES.search(value):  # raw 8-bit bytes in a header
         value = decode_8bit(value.encode("ascii", "surrogateescape"))
     value = re.sub(r"\s*\r?\n\s*", " ", value).strip()
     try:
@@ -130,7 +131,7 @@ def _body(message: Message, notes: list[str]) -> str:
 
 
 def _decode_body(payload: bytes, charset: str | None) -> str:
-    if any(b > 0x7F for b in payload[:4096]):
+    if not payload.isascii():
         try:
             return payload.decode("utf-8")  # a lying label: valid UTF-8 is UTF-8
         except UnicodeDecodeError:
