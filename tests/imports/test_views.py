@@ -99,3 +99,46 @@ def test_old_uploads_are_removed_once_their_runs_are_done(pages, workspace, run_
     assert clean_up_uploads.call() == 1
     assert not path.exists()
     assert ImportRun.objects.get(pk=run.pk).source_path == ""
+
+
+def test_promise_panel_confirm_then_kept_records_signals(client, pages, workspace, owner_user, run_import):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from tests.factories import PersonFactory
+    from tests.imports.test_import_files import MBOX
+    from trustfunnel.imports.views import promise_panel_context
+    from trustfunnel.timeline.models import Signal
+    from trustfunnel.workspaces.models import Membership
+
+    workspace.domains = ["ourfirm.nl"]
+    workspace.save()
+    PersonFactory(workspace=workspace, email="li@client.nl")
+    run_import("mail", MBOX, name="inbox.mbox")
+    proposal = PromiseProposal.objects.for_workspace(workspace).get(actor="them")
+    membership = Membership.objects.get(user=owner_user)
+    request = RequestFactory().get("/relationships/1/")
+    request.user = owner_user
+    html = render_to_string("imports/_promise_panel.html",
+                            promise_panel_context(request, proposal.relationship, membership), request)
+    assert "signed contract on Friday" in html and "Confirm" in html
+    client.force_login(owner_user)
+    url = reverse("imports:decide-promise", args=[proposal.pk])
+    assert client.post(url, {"status": "confirmed", "next": "/"}).url == "/"
+    response = client.post(url, {"status": "kept"}, headers={"HX-Request": "true"})
+    assert b"promise-panel" in response.content
+    assert list(Signal.objects.for_workspace(workspace).values_list("kind", flat=True).order_by("id")) == [
+        "promise_made", "promise_kept"]
+
+
+def test_viewer_cannot_decide_promises(client, pages, workspace, viewer_user, run_import):
+    from tests.factories import PersonFactory
+    from tests.imports.test_import_files import MBOX
+
+    workspace.domains = ["ourfirm.nl"]
+    workspace.save()
+    PersonFactory(workspace=workspace, email="li@client.nl")
+    run_import("mail", MBOX, name="inbox.mbox")
+    proposal = PromiseProposal.objects.for_workspace(workspace).first()
+    client.force_login(viewer_user)
+    assert client.post(reverse("imports:decide-promise", args=[proposal.pk]), {"status": "confirmed"}).status_code == 403

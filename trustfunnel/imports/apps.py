@@ -11,7 +11,15 @@ class ImportsConfig(AppConfig):
         from datetime import timedelta
 
         from trustfunnel.imports.tasks import clean_up_uploads
-        from trustfunnel.web.registry import NavItem, PeriodicJob, register_nav, register_periodic
+        from trustfunnel.imports.views import promise_panel_context
+        from trustfunnel.web.registry import (
+            NavItem,
+            Panel,
+            PeriodicJob,
+            register_nav,
+            register_panel,
+            register_periodic,
+        )
 
         register_nav(
             NavItem(
@@ -25,3 +33,6 @@ class ImportsConfig(AppConfig):
         )
         register_periodic(PeriodicJob(name="imports.clean_up_uploads", task=clean_up_uploads,
                                       every=timedelta(hours=6)))
+        register_panel(Panel(key="promise_proposals", title=_("Promises found in mail"),
+                             template="imports/_promise_panel.html",
+                             get_context=promise_panel_context, order=60))

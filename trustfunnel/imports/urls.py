@@ -8,4 +8,5 @@ urlpatterns = [
     path("imports/<int:pk>/map/", views.MapView.as_view(), name="map"),
     path("imports/<int:pk>/", views.RunView.as_view(), name="run"),
     path("imports/<int:pk>/confirm/", views.ConfirmView.as_view(), name="confirm"),
+    path("imports/promises/<int:pk>/decide/", views.PromiseDecideView.as_view(), name="decide-promise"),
 ]

@@ -16,7 +16,14 @@ from trustfunnel.core.errors import TrustfunnelError
 from trustfunnel.core.importing import PRESETS
 from trustfunnel.imports import services
 from trustfunnel.imports.forms import MappingForm, UploadForm
-from trustfunnel.imports.models import CSV_KINDS, ColumnPreset, ImportRun, ImportStatus
+from trustfunnel.imports.models import (
+    CSV_KINDS,
+    ColumnPreset,
+    ImportRun,
+    ImportStatus,
+    PromiseProposal,
+    PromiseStatus,
+)
 from trustfunnel.imports.tasks import run_import
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
@@ -147,3 +154,41 @@ class ConfirmView(ImportMixin, View):
         _start(run)
         messages.info(request, _("The import has started."))
         return redirect("imports:run", pk=run.pk)
+
+
+#: Open proposals shown on a relationship page (the newest due first).
+PANEL_LIMIT = 20
+
+
+def promise_panel_context(request, relationship, membership) -> dict:
+    proposals = (PromiseProposal.objects.for_workspace(membership.workspace)
+                 .filter(relationship=relationship,
+                         status__in=[PromiseStatus.PROPOSED, PromiseStatus.CONFIRMED])
+                 .order_by("due_date", "id")[:PANEL_LIMIT])
+    return {"promise_proposals": proposals,
+            "can_decide": membership.can(Capability.LOG_TIMELINE)}
+
+
+class PromiseDecideView(WorkspaceMixin, View):
+    """Confirm/reject a proposed promise, or mark a confirmed one kept/missed."""
+
+    required_capability = Capability.LOG_TIMELINE
+
+    def post(self, request, pk):
+        from django.db import transaction
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        proposal = get_object_or_404(self.scoped(PromiseProposal).select_related("relationship"), pk=pk)
+        try:
+            with transaction.atomic():
+                services.do_decide_promise(proposal, actor=request.user,
+                                           status=request.POST.get("status", ""))
+        except TrustfunnelError as exc:
+            messages.error(request, exc.message)
+        if request.htmx:
+            context = promise_panel_context(request, proposal.relationship, self.membership)
+            return render(request, "imports/_promise_panel.html", context)
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = "imports:upload"
+        return redirect(target)
