@@ -729,8 +729,6 @@ class CalendarImporter(Importer):
     source_kind = "ics"
 
     def run(self) -> None:
-        from trustfunnel.timeline.services import do_log_interaction
-
         with open(self.run_obj.source_path, "rb") as handle:
             result = parse_calendar(handle.read(), self.file, now=self.now,
                                     zone=timezone.get_current_timezone())
@@ -740,7 +738,7 @@ class CalendarImporter(Importer):
         finder.prefetch(a.email for m in result.meetings for a in m.attendees)
         finder.prefetch(m.organizer for m in result.meetings)
         known = self.known_keys(self.source_kind, [m.external_id for m in result.meetings])
-        mapped = []
+        interactions = []
         for meeting in result.meetings:
             self.outcome.counts["occurrences"] += 1
             if meeting.cancelled:
@@ -754,8 +752,7 @@ class CalendarImporter(Importer):
             declined = meeting.declined_by
             relationship = finder.find([*attending, meeting.organizer])
             if relationship is None:
-                relationship = finder.find(declined)
-                if relationship is not None:
+                if finder.find(declined) is not None:
                     # Everyone we know declined: evidence of a declined invitation, not a meeting.
                     self.outcome.counts["declined"] += 1
                     self.outcome.note(meeting.location, f"{meeting.summary!r}: declined by {', '.join(declined)}; not logged as a meeting.")
@@ -766,17 +763,17 @@ class CalendarImporter(Importer):
             notes = meeting.description
             if declined:
                 notes = "\n".join(filter(None, [notes, "Declined: " + ", ".join(declined)]))
-            interaction = do_log_interaction(
-                relationship, actor=self.actor, kind=InteractionKind.MEETING,
+            interactions.append(Interaction(
+                workspace=self.workspace, relationship=relationship, kind=InteractionKind.MEETING,
                 occurred_at=meeting.starts_at, direction="mutual", subject=meeting.summary[:300],
-                notes=notes, external_id=meeting.external_id[:300],
-            )
-            mapped.append((meeting.external_id, "timeline.interaction", interaction.pk))
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
+                notes=notes, external_id=meeting.external_id[:300], created_by=self.created_by,
+            ))
             self.outcome.show("meeting", meeting.location, {"subject": meeting.summary, "when": meeting.starts_at,
                                                             "relationship": relationship})
-        self.remember(self.source_kind, mapped)
+        created = Interaction.objects.bulk_create(interactions, batch_size=BATCH_SIZE)
+        self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
+        self.outcome.counts["created"] += len(created)
+        self.outcome.counts["written"] += len(created)
         self.report(self.total)
 
 
