@@ -308,3 +308,18 @@ def test_resumable_import_keeps_good_batches_and_reports_the_bad_row(run_import,
     assert run.status == ImportStatus.DONE
     assert run.counts["errors"] == 1
     assert list(Organization.objects.for_workspace(workspace).values_list("name", flat=True)) == ["Good B.V."]
+
+
+def test_run_whose_file_is_gone_fails_with_a_message(workspace, owner_user, tmp_path):
+    from pathlib import Path
+
+    from trustfunnel.imports.services import create_run, execute_run
+
+    source = tmp_path / "x.csv"
+    source.write_bytes(b"Name\nA\n")
+    with source.open("rb") as handle:
+        run = create_run(workspace, actor=owner_user, kind="people", file_name="x.csv", source=handle)
+    Path(run.source_path).unlink()
+    run = execute_run(run, actor=owner_user)
+    assert run.status == ImportStatus.FAILED
+    assert "cannot be read" in run.errors[0]["message"]

@@ -11,6 +11,7 @@ One audit entry is written per run, not per row.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -66,6 +67,8 @@ from trustfunnel.imports.models import (
 from trustfunnel.imports.storage import store_upload
 from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit
+
+logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 MAX_ISSUES = 500
@@ -197,8 +200,8 @@ def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING)
     run.status = ImportStatus.RUNNING
     outcome = Outcome()
-    importer = IMPORTERS[run.kind](run, outcome, now=now, actor=actor, progress=progress)
     try:
+        importer = IMPORTERS[run.kind](run, outcome, now=now, actor=actor, progress=progress)
         if run.atomic or run.dry_run:
             with transaction.atomic():
                 importer.run()
@@ -210,13 +213,21 @@ def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
         pass
     except ImportFileError as exc:
         outcome.add(exc.as_issue())
+    except OSError as exc:
+        outcome.error(Location(run.file_name), f"the uploaded file cannot be read ({exc.strerror}).")
+    except Exception as exc:  # noqa: BLE001 - a run must end failed, never stay "running"
+        logger.exception("import run %s failed", run.pk)
+        outcome.error(Location(run.file_name), f"unexpected error ({type(exc).__name__}); "
+                      + ("nothing was written." if run.atomic else "batches before it were kept."))
     run.counts = dict(outcome.counts)
     if outcome.error_count and (run.atomic or run.dry_run):
         run.counts["written"] = 0
     run.counts["errors"] = outcome.error_count
     run.errors = [issue.as_dict() for issue in outcome.issues]
     run.preview = outcome.preview
-    run.status = ImportStatus.FAILED if outcome.error_count and run.atomic else ImportStatus.DONE
+    failed = outcome.error_count and (run.atomic or any(
+        i.message.startswith(("unexpected error", "the uploaded file")) for i in outcome.issues))
+    run.status = ImportStatus.FAILED if failed else ImportStatus.DONE
     run.finished_at = timezone.now()
     run.progress_done = run.progress_total = max(run.progress_total, 1)
     run.save()
