@@ -54,7 +54,7 @@ from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
 from trustfunnel.core.promises import find_promises
 from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
 from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
-from trustfunnel.imports.bulk import insert_rows
+from trustfunnel.imports.bulk import insert_rows, select_in
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -297,13 +297,9 @@ class Importer:
         insert_rows(ImportedRecord, rows, now=self.now, returning=False, ignore_conflicts=True)
 
     def known_keys(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
-        keys = [k[:300] for k in keys]
-        if not keys:
-            return {}
-        return dict(
-            ImportedRecord.objects.for_workspace(self.workspace)
-            .filter(source_kind=kind, key__in=keys).values_list("key", "target_id")
-        )
+        keys = list({k[:300] for k in keys})
+        return dict(select_in(ImportedRecord, ["key", "target_id"], workspace_id=self.workspace.pk,
+                              match="key", values=keys, where={"source_kind": kind}))
 
 
 # ---------------------------------------------------------------- contacts (CSV, vCard)
@@ -498,8 +494,10 @@ class ContactImporter(Importer):
 
     def existing_people(self, rows) -> tuple[dict[str, Person], dict[str, Person]]:
         scoped = Person.objects.for_workspace(self.workspace)
-        emails = {f["email"] for _, _, f in rows if f["email"]}
-        by_email = {p.email.lower(): p for p in scoped.filter(email__in=emails)} if emails else {}
+        emails = list({f["email"] for _, _, f in rows if f["email"]})
+        found = select_in(Person, ["id"], workspace_id=self.workspace.pk, match="email", values=emails)
+        by_email = ({p.email.lower(): p for p in scoped.filter(pk__in=[r[0] for r in found])}
+                    if found else {})
         last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
         by_name = {}
         if last_names:
