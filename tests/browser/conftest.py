@@ -54,3 +54,6 @@ def browser_page(monkeypatch):
         connections.close_all()
         context.close()
         browser.close()
+
+
+from tests.imports.conftest import _var_dir, pages  # noqa: E402, F401  (the import flow's fixtures)

@@ -17,6 +17,7 @@ from trustfunnel.core.errors import InvalidInput
 from trustfunnel.core.evidence import SIGNAL_KINDS
 from trustfunnel.core.gate import GateParams
 from trustfunnel.core.planner import PlannerParams
+from trustfunnel.core.promises import PromiseParams
 from trustfunnel.core.today import TodayParams
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PacingParams",
     "Params",
     "PlannerParams",
+    "PromiseParams",
     "ReciprocityParams",
     "RetentionParams",
     "TermsParams",
@@ -278,6 +280,8 @@ class Params:
     gate: GateParams = field(default_factory=GateParams)
     planner: PlannerParams = field(default_factory=PlannerParams)
     today: TodayParams = field(default_factory=TodayParams)
+    #: Promise detection in imported mail (trustfunnel.core.promises).
+    promises: PromiseParams = field(default_factory=PromiseParams)
 
 
 def merge_params(base: Params, overrides: Mapping[str, Any] | None) -> Params:

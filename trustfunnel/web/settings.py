@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "trustfunnel.marketing",
     "trustfunnel.today",
     "trustfunnel.events",
+    "trustfunnel.imports",
     "trustfunnel.web",
     "trustfunnel.culture",
     "trustfunnel.privacy",

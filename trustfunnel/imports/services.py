@@ -1,0 +1,1163 @@
+"""Imports: create a run, detect a file's layout, execute (or dry-run) it.
+
+Every run is atomic by default (one transaction; any error and nothing is written) or
+resumable (a commit per batch; a re-run skips what the stable keys say is done). A dry
+run executes everything inside a transaction and rolls it back, so its counts are the
+real ones. Rows are written in batches with bulk operations and batched look-ups (one
+query per batch and kind of key), never a query per row on the CSV and vCard paths.
+One audit entry is written per run, not per row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django_countries import countries
+
+from trustfunnel.core.errors import InvalidInput
+from trustfunnel.core.importing import (
+    PRESETS,
+    ContactRecord,
+    ImportFileError,
+    Issue,
+    Location,
+    apply_mapping,
+    check_mapping,
+    guess_preset,
+    iter_csv_rows,
+    iter_messages,
+    iter_payments,
+    mapping_for,
+    parse_amount,
+    parse_calendar,
+    parse_date,
+    parse_datetime,
+    parse_invoice,
+    parse_message,
+    parse_vcards,
+    sniff_csv,
+)
+from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
+from trustfunnel.core.promises import find_promises
+from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
+from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
+from trustfunnel.imports.bulk import insert_rows, select_in
+from trustfunnel.imports.models import (
+    CSV_KINDS,
+    ColumnPreset,
+    ImportedRecord,
+    ImportKind,
+    ImportRun,
+    ImportStatus,
+    PromiseProposal,
+)
+from trustfunnel.imports.storage import store_upload
+from trustfunnel.timeline.models import Interaction, InteractionKind
+from trustfunnel.workspaces import audit
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+MAX_ISSUES = 500
+PREVIEW_ROWS = 10
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+ProgressFn = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------- runs and detection
+
+
+def create_run(workspace, *, actor, kind: str, file_name: str, source, dry_run: bool = False,
+               mapping: dict | None = None, preset: str = "", on_duplicate: str = "merge",
+               atomic: bool = True) -> ImportRun:
+    if kind not in ImportKind.values:
+        raise InvalidInput("{field}: unknown import kind {kind!r}.", field="kind", kind=kind)
+    if on_duplicate not in ("merge", "skip", "create"):
+        raise InvalidInput("{field}: choose merge, skip or create.", field="on_duplicate")
+    path, sha = store_upload(workspace.pk, file_name, source)
+    return ImportRun.objects.create(
+        workspace=workspace, kind=kind, file_name=Path(file_name).name, source_path=path,
+        sha256=sha, dry_run=dry_run, mapping=mapping or {}, preset=preset,
+        on_duplicate=on_duplicate, atomic=atomic,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def resolve_mapping(workspace, kind: str, header: tuple[str, ...], *, preset: str = "",
+                    mapping: dict | None = None) -> tuple[str, dict[str, str]]:
+    """(preset key, mapping): an explicit mapping wins, then a saved or built-in
+    preset by name, then the best-fitting built-in preset."""
+    if mapping:
+        return preset or "custom", {c: t for c, t in mapping.items() if t}
+    if preset:
+        saved = ColumnPreset.objects.for_workspace(workspace).filter(kind=kind, name=preset).first()
+        if saved is not None:
+            return preset, {c: t for c, t in saved.mapping.items() if t and c in header}
+        if preset not in PRESETS:
+            raise InvalidInput("{field}: no preset called {name!r}.", field="preset", name=preset)
+        return preset, mapping_for(header, PRESETS[preset], kind)
+    guessed = guess_preset(header, kind)
+    return guessed.key, mapping_for(header, guessed, kind)
+
+
+def detect(run: ImportRun) -> dict[str, Any]:
+    """What the upload page shows before mapping: layout, columns, first rows."""
+    with open(run.source_path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if run.kind not in CSV_KINDS:
+        return {"kind": run.kind, "size": Path(run.source_path).stat().st_size}
+    layout = sniff_csv(sample, run.file_name)
+    preset, mapping = resolve_mapping(run.workspace, run.kind, layout.header,
+                                      preset=run.preset, mapping=run.mapping)
+    rows = []
+    with open(run.source_path, "rb") as handle:
+        for item in iter_csv_rows(handle, layout, run.file_name):
+            if len(rows) >= 5:
+                break
+            if not isinstance(item, Issue):
+                rows.append([item.values[c] for c in layout.header])
+    return {
+        "kind": run.kind, "encoding": layout.encoding, "delimiter": layout.delimiter_name,
+        "header": list(layout.header), "preset": preset, "mapping": mapping, "rows": rows,
+    }
+
+
+def save_preset(workspace, *, actor, kind: str, name: str, mapping: dict) -> ColumnPreset:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("{field}: give the preset a name.", field="name")
+    preset, _ = ColumnPreset.objects.update_or_create(
+        workspace=workspace, kind=kind, name=name,
+        defaults={"mapping": mapping,
+                  "created_by": actor if getattr(actor, "is_authenticated", False) else None},
+    )
+    audit.record(workspace, "imports.preset.saved", preset, actor=actor, data={"kind": kind})
+    return preset
+
+
+# ---------------------------------------------------------------- execution
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    counts: Counter = field(default_factory=Counter)
+    issues: list[Issue] = field(default_factory=list)
+    preview: list[dict] = field(default_factory=list)
+    error_count: int = 0
+
+    def add(self, issue: Issue) -> None:
+        if issue.severity == "error":
+            self.error_count += 1
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+
+    def error(self, location: Location, message: str) -> None:
+        self.add(Issue(location, message))
+
+    def note(self, location: Location, message: str) -> None:
+        self.add(Issue(location, message, "note"))
+
+    def show(self, action: str, location: Location, values: dict) -> None:
+        if len(self.preview) < PREVIEW_ROWS:
+            self.preview.append({"action": action, "place": location.describe(),
+                                 "values": {k: str(v) for k, v in values.items() if v not in ("", None)}})
+
+
+def progress_key(run_id: int) -> str:
+    return f"imports:progress:{run_id}"
+
+
+def read_progress(run: ImportRun) -> tuple[int, int]:
+    """Live progress: the cache while a run's transaction is open, else the row."""
+    cached = cache.get(progress_key(run.pk))
+    if cached and run.status == ImportStatus.RUNNING:
+        return cached
+    return run.progress_done, run.progress_total
+
+
+def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
+                progress: ProgressFn | None = None) -> ImportRun:
+    now = now or timezone.now()
+    actor = actor or run.created_by
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING)
+    run.status = ImportStatus.RUNNING
+    outcome = Outcome()
+    try:
+        importer = IMPORTERS[run.kind](run, outcome, now=now, actor=actor, progress=progress)
+        if run.atomic or run.dry_run:
+            with transaction.atomic():
+                importer.run()
+                if run.dry_run or outcome.error_count:
+                    raise _Rollback
+        else:
+            importer.run()
+    except _Rollback:
+        pass
+    except ImportFileError as exc:
+        outcome.add(exc.as_issue())
+    except OSError as exc:
+        outcome.error(Location(run.file_name), f"the uploaded file cannot be read ({exc.strerror}).")
+    except Exception as exc:  # noqa: BLE001 - a run must end failed, never stay "running"
+        logger.exception("import run %s failed", run.pk)
+        outcome.error(Location(run.file_name), f"unexpected error ({type(exc).__name__}); "
+                      + ("nothing was written." if run.atomic else "batches before it were kept."))
+    run.counts = dict(outcome.counts)
+    if outcome.error_count and (run.atomic or run.dry_run):
+        run.counts["written"] = 0
+    run.counts["errors"] = outcome.error_count
+    run.errors = [issue.as_dict() for issue in outcome.issues]
+    run.preview = outcome.preview
+    failed = outcome.error_count and (run.atomic or any(
+        i.message.startswith(("unexpected error", "the uploaded file")) for i in outcome.issues))
+    run.status = ImportStatus.FAILED if failed else ImportStatus.DONE
+    run.finished_at = timezone.now()
+    run.progress_done = run.progress_total = max(run.progress_total, 1)
+    run.save()
+    cache.delete(progress_key(run.pk))
+    audit.record(run.workspace, "imports.run.finished", run, actor=actor,
+                 data={"kind": run.kind, "dry_run": run.dry_run, "counts": run.counts})
+    return run
+
+
+class _ByteCounter:
+    """Iterates a binary file's lines and counts the bytes read, for progress."""
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.done = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for line in self.handle:
+            self.done += len(line)
+            yield line
+
+
+class Importer:
+    def __init__(self, run: ImportRun, outcome: Outcome, *, now, actor, progress) -> None:
+        self.run_obj = run
+        self.workspace = run.workspace
+        self.outcome = outcome
+        self.now = now
+        self.actor = actor
+        self.progress_fn = progress
+        self.file = run.file_name
+        self.total = Path(run.source_path).stat().st_size
+        self.created_by = actor if getattr(actor, "is_authenticated", False) else None
+
+    def run(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def report(self, done: int) -> None:
+        run = self.run_obj
+        run.progress_done, run.progress_total = done, self.total
+        cache.set(progress_key(run.pk), (done, self.total), 3600)
+        if not transaction.get_connection().in_atomic_block:
+            ImportRun.objects.filter(pk=run.pk).update(progress_done=done, progress_total=self.total)
+        if self.progress_fn:
+            self.progress_fn(done, self.total)
+
+    def refresh_statistics(self, models) -> None:
+        """PostgreSQL plans the per-batch look-ups from table statistics, which a long
+        import transaction makes stale (the tables look empty, so every look-up scans).
+        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 ..."""
+        self.batches = getattr(self, "batches", 0) + 1
+        connection = transaction.get_connection()
+        if connection.vendor != "postgresql" or self.batches & (self.batches - 1):
+            return
+        with connection.cursor() as cursor:
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+    def batch_scope(self):
+        """A transaction per batch when resumable; inside the run's one otherwise."""
+        return transaction.atomic()
+
+    def remember(self, kind: str, pairs: Iterable[tuple[str, str, int]]) -> None:
+        rows = [{"workspace_id": self.workspace.pk, "source_kind": kind, "key": key[:300],
+                 "target_type": target_type, "target_id": target_id, "run_id": self.run_obj.pk}
+                for key, target_type, target_id in pairs]
+        insert_rows(ImportedRecord, rows, now=self.now, returning=False, ignore_conflicts=True)
+
+    def known_keys(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
+        keys = list({k[:300] for k in keys})
+        return dict(select_in(ImportedRecord, ["key", "target_id"], workspace_id=self.workspace.pk,
+                              match="key", values=keys, where={"source_kind": kind}))
+
+
+# ---------------------------------------------------------------- contacts (CSV, vCard)
+
+
+_COUNTRY_CODES: set[str] = set()
+
+
+def _country_code(value: str) -> str | None:
+    """ISO code for a code or a country name (English); None when unknown."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if not _COUNTRY_CODES:
+        _COUNTRY_CODES.update(code for code, _ in countries)
+    if len(value) == 2 and value.upper() in _COUNTRY_CODES:
+        return value.upper()
+    code = countries.by_name(value) or countries.by_name(value.title())
+    aliases = {"usa": "US", "united states of america": "US", "uk": "GB", "nederland": "NL",
+               "the netherlands": "NL", "holland": "NL", "belgië": "BE", "duitsland": "DE"}
+    return code or aliases.get(value.lower())
+
+
+def _split_full_name(full: str) -> tuple[str, str]:
+    parts = full.split()
+    if len(parts) < 2:
+        return "", full.strip()
+    return parts[0], " ".join(parts[1:])
+
+
+_PERSON_LIMITS = {"first_name": 100, "last_name": 100, "job_title": 150}
+
+
+class ContactImporter(Importer):
+    """People (and their organisations) from CSV rows or vCards, in batches."""
+
+    source_kind = "people"
+
+    def run(self) -> None:
+        self.pending: list[tuple[Location, dict[str, str]]] = []
+        for location, values in self.items():
+            self.pending.append((location, values))
+            if len(self.pending) >= BATCH_SIZE:
+                self.flush()
+        self.flush()
+
+    def items(self) -> Iterator[tuple[Location, dict[str, str]]]:
+        raise NotImplementedError
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        with self.batch_scope():
+            self.write_people(batch)
+            self.refresh_statistics((Person, Organization, ImportedRecord))
+        self.report(self.done())
+
+    def done(self) -> int:
+        return self.total
+
+    # -- validation of one row, no queries
+    def person_fields(self, location: Location, values: dict[str, str]) -> dict | None:
+        fields = {k: values.get(k, "").strip() for k in
+                  ("first_name", "last_name", "email", "phone", "job_title", "organization",
+                   "country")}
+        if not (fields["first_name"] or fields["last_name"]) and values.get("full_name"):
+            fields["first_name"], fields["last_name"] = _split_full_name(values["full_name"])
+        if not fields["last_name"] and fields["first_name"]:
+            fields["first_name"], fields["last_name"] = "", fields["first_name"]
+        email = fields["email"].lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                self.outcome.note(location.with_field("email"),
+                                  f"{email!r} is not a usable e-mail address; left out.")
+                email = ""
+        fields["email"] = email
+        if not fields["last_name"]:
+            if not email:
+                self.outcome.error(location, "no name and no e-mail address: nothing to import.")
+                return None
+            fields["last_name"] = email.split("@")[0]
+            self.outcome.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
+        country = _country_code(fields["country"])
+        if country is None:
+            self.outcome.note(location.with_field("country"),
+                              f"unknown country {fields['country']!r}; left out.")
+            country = ""
+        fields["country"] = country
+        phone = fields["phone"]
+        if phone and not _E164.match(phone):
+            try:
+                phone = normalize_phone(phone, country or self.workspace.home_country.code)
+            except ValidationError:
+                self.outcome.note(location.with_field("phone"),
+                                  f"{phone!r} is not a valid phone number; left out.")
+                phone = ""
+        fields["phone"] = phone
+        for name, limit in _PERSON_LIMITS.items():
+            if len(fields[name]) > limit:
+                self.outcome.error(location.with_field(name), f"longer than {limit} characters.")
+                return None
+        return fields
+
+    def stable_key(self, values: dict[str, str], fields: dict) -> str:
+        if values.get("external_id"):
+            return f"id:{values['external_id']}"
+        if fields["email"]:
+            return f"email:{fields['email']}"
+        basis = "\0".join(fields[k] for k in ("first_name", "last_name", "organization", "phone"))
+        return "row:" + hashlib.sha1(basis.encode()).hexdigest()
+
+    # -- batched writes
+    def write_people(self, batch: list[tuple[Location, dict[str, str]]]) -> None:
+        rows = []
+        for location, values in batch:
+            fields = self.person_fields(location, values)
+            if fields is not None:
+                rows.append((location, self.stable_key(values, fields), fields))
+        known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
+        orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
+        by_email, by_name = self.existing_people(rows)
+        creates: list[tuple[str, dict]] = []
+        updates: dict[int, Person] = {}
+        mapped: list[tuple[str, str, int]] = []
+        pending: dict[str, dict] = {}  # match key -> row to create, for duplicates in the batch
+        policy = self.run_obj.on_duplicate
+        language = self.default_language()
+        for location, key, fields in rows:
+            if key in known:
+                self.outcome.counts["unchanged"] += 1
+                self.outcome.show("unchanged", location, fields)
+                continue
+            org_id = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
+            match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
+            existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
+            if policy != "create" and existing is None and match_key in pending:
+                # The same person twice in one batch: the first row wins, blanks filled.
+                row = pending[match_key]
+                for name in ("first_name", "phone", "job_title", "country"):
+                    row[name] = row[name] or fields[name]
+                self.outcome.counts["skipped" if policy == "skip" else "merged"] += 1
+                continue
+            if existing is not None and policy != "create":
+                if policy == "skip":
+                    self.outcome.counts["skipped"] += 1
+                    self.outcome.show("skip (duplicate)", location, fields)
+                else:
+                    if self.merge(existing, fields, org_id):
+                        updates[existing.pk] = existing
+                    self.outcome.counts["merged"] += 1
+                    self.outcome.show("merge", location, fields)
+                mapped.append((key, "crm.person", existing.pk))
+                continue
+            row = {"workspace_id": self.workspace.pk, "organization_id": org_id,
+                   "language": language, "first_name": fields["first_name"],
+                   "last_name": fields["last_name"], "email": fields["email"], "phone": fields["phone"],
+                   "job_title": fields["job_title"], "country": fields["country"]}
+            pending[match_key] = row
+            creates.append((key, row))
+            self.outcome.counts["created"] += 1
+            self.outcome.show("create", location, fields)
+        ids = insert_rows(Person, [row for _, row in creates], now=self.now)
+        mapped += [(key, "crm.person", pk) for (key, _), pk in zip(creates, ids, strict=True)]
+        if updates:
+            Person.objects.bulk_update(
+                list(updates.values()),
+                ["first_name", "email", "phone", "job_title", "organization", "country"],
+                batch_size=BATCH_SIZE,
+            )
+        self.remember(self.source_kind, mapped)
+        self.outcome.counts["written"] += len(ids) + len(updates)
+
+    def default_language(self) -> str:
+        code = self.workspace.home_country.code.lower()
+        return code if code in ("nl", "de", "fr", "es", "it", "pl", "uk", "ja") else "en"
+
+    @staticmethod
+    def merge(person: Person, fields: dict, org_id: int | None) -> bool:
+        """Fill the existing person's blank fields; never overwrite what a user entered."""
+        changed = False
+        for name in ("first_name", "email", "phone", "job_title", "country"):
+            if fields.get(name) and not getattr(person, name):
+                setattr(person, name, fields[name])
+                changed = True
+        if org_id is not None and person.organization_id is None:
+            person.organization_id = org_id
+            changed = True
+        return changed
+
+    def existing_people(self, rows) -> tuple[dict[str, Person], dict[str, Person]]:
+        scoped = Person.objects.for_workspace(self.workspace)
+        emails = list({f["email"] for _, _, f in rows if f["email"]})
+        found = select_in(Person, ["id"], workspace_id=self.workspace.pk, match="email", values=emails)
+        by_email = ({p.email.lower(): p for p in scoped.filter(pk__in=[r[0] for r in found])}
+                    if found else {})
+        last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
+        by_name = {}
+        if last_names:
+            for person in scoped.filter(last_name__in=last_names):
+                by_name.setdefault("name:" + normalize_name(person.full_name), person)
+        return by_email, by_name
+
+    #: Organisation ids remembered across batches (bounded, so memory stays constant).
+    ORG_CACHE_SIZE = 50_000
+
+    def organisations_for(self, names: set[str]) -> dict[str, int]:
+        """Normalised name -> organisation id; missing ones are created in one insert."""
+        cache_ = self.__dict__.setdefault("_org_ids", {})
+        wanted = {normalize_name(n): n for n in names if normalize_name(n)}
+        found = {norm: cache_[norm] for norm in wanted if norm in cache_}
+        lookup = [norm for norm in wanted if norm not in found]
+        if lookup:
+            found.update(Organization.objects.for_workspace(self.workspace)
+                         .filter(normalized_name__in=lookup).values_list("normalized_name", "id"))
+        missing = [norm for norm in wanted if norm not in found]
+        rows = [{"workspace_id": self.workspace.pk, "name": wanted[norm][:200],
+                 "normalized_name": norm[:200], "country": self.workspace.home_country.code}
+                for norm in missing]
+        for norm, pk in zip(missing, insert_rows(Organization, rows, now=self.now), strict=True):
+            found[norm] = pk
+        self.outcome.counts["organisations_created"] += len(missing)
+        if len(cache_) > self.ORG_CACHE_SIZE:
+            cache_.clear()
+        cache_.update(found)
+        return found
+
+
+class CsvRowsMixin:
+    def csv_rows(self):
+        run = self.run_obj
+        with open(run.source_path, "rb") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+        layout = sniff_csv(sample, self.file)
+        preset, mapping = resolve_mapping(self.workspace, run.kind, layout.header,
+                                          preset=run.preset, mapping=run.mapping)
+        problems = check_mapping(mapping, layout.header, run.kind)
+        if problems:
+            raise ImportFileError(Location(self.file, "line", 1), "column mapping: " + " ".join(problems))
+        self.outcome.counts["encoding:" + layout.encoding] = 1
+        with open(run.source_path, "rb") as handle:
+            self.counter = _ByteCounter(handle)
+            for item in iter_csv_rows(self.counter, layout, self.file):
+                if isinstance(item, Issue):
+                    self.outcome.add(item)
+                    continue
+                self.outcome.counts["rows"] += 1
+                yield Location(self.file, "line", item.line), apply_mapping(item.values, mapping)
+
+
+class CsvPeopleImporter(CsvRowsMixin, ContactImporter):
+    source_kind = "people"
+
+    def items(self):
+        yield from self.csv_rows()
+
+    def done(self) -> int:
+        return self.counter.done
+
+
+class VCardImporter(ContactImporter):
+    source_kind = "vcard"
+
+    def items(self):
+        with open(self.run_obj.source_path, "rb") as handle:
+            result = parse_vcards(handle.read(), self.file)
+        for issue in result.issues:
+            self.outcome.add(issue)
+        for contact in result.contacts:
+            self.outcome.counts["cards"] += 1
+            yield contact.location, self.values_of(contact)
+
+    @staticmethod
+    def values_of(contact: ContactRecord) -> dict[str, str]:
+        values = {name: getattr(contact, name) for name in
+                  ("first_name", "last_name", "email", "phone", "job_title", "organization",
+                   "country")}
+        if contact.uid:
+            values["external_id"] = contact.uid
+        return values
+
+
+class CsvOrganisationImporter(CsvRowsMixin, Importer):
+    source_kind = "organisations"
+
+    def run(self) -> None:
+        batch = []
+        for location, values in self.csv_rows():
+            batch.append((location, values))
+            if len(batch) >= BATCH_SIZE:
+                self.flush(batch)
+                batch = []
+        self.flush(batch)
+
+    def fields_of(self, location: Location, values: dict[str, str]) -> dict | None:
+        name = values.get("name", "")
+        if not name:
+            self.outcome.error(location.with_field("name"), "the organisation has no name.")
+            return None
+        if len(name) > 200:
+            self.outcome.error(location.with_field("name"), "longer than 200 characters.")
+            return None
+        fields = {"name": name, "sector": values.get("sector", "")[:100],
+                  "website": values.get("website", ""), "notes": values.get("notes", ""),
+                  "chamber_number": values.get("chamber_number", "")[:30]}
+        try:
+            fields["vat_number"] = normalize_vat(values.get("vat_number", ""))
+        except ValidationError as exc:
+            self.outcome.error(location.with_field("vat_number"), exc.messages[0])
+            return None
+        country = _country_code(values.get("country", ""))
+        if country is None:
+            self.outcome.note(location.with_field("country"),
+                              f"unknown country {values['country']!r}; the workspace's country is used.")
+            fields["notes"] = "\n".join(filter(None, [fields["notes"], f"Country: {values['country']}"]))
+        fields["country"] = country or self.workspace.home_country.code
+        website = fields["website"]
+        if website and not re.match(r"^https?://", website):
+            fields["website"] = f"https://{website}"
+        return fields
+
+    def flush(self, batch) -> None:
+        if not batch:
+            return
+        rows = []
+        for location, values in batch:
+            fields = self.fields_of(location, values)
+            if fields is not None:
+                key = (f"id:{values['external_id']}" if values.get("external_id") else
+                       f"vat:{fields['vat_number']}" if fields["vat_number"] else
+                       f"name:{normalize_name(fields['name'])}")
+                rows.append((location, key, fields))
+        with self.batch_scope():
+            known = self.known_keys(self.source_kind, [k for _, k, _ in rows])
+            scoped = Organization.objects.for_workspace(self.workspace)
+            vats = {f["vat_number"] for _, _, f in rows if f["vat_number"]}
+            chambers = {f["chamber_number"] for _, _, f in rows if f["chamber_number"]}
+            names = {normalize_name(f["name"]) for _, _, f in rows}
+            by_vat = {o.vat_number: o for o in scoped.filter(vat_number__in=vats)} if vats else {}
+            by_chamber = ({o.chamber_number: o for o in scoped.filter(chamber_number__in=chambers)}
+                          if chambers else {})
+            by_name = {o.normalized_name: o for o in scoped.filter(normalized_name__in=names)}
+            creates, updates, mapped = [], {}, []
+            for location, key, fields in rows:
+                if key in known:
+                    self.outcome.counts["unchanged"] += 1
+                    continue
+                norm = normalize_name(fields["name"])
+                existing = (by_vat.get(fields["vat_number"]) or by_chamber.get(fields["chamber_number"])
+                            or by_name.get(norm))
+                if existing is not None and self.run_obj.on_duplicate != "create":
+                    if self.run_obj.on_duplicate == "skip":
+                        self.outcome.counts["skipped"] += 1
+                        self.outcome.show("skip (duplicate)", location, fields)
+                    else:
+                        for name in ("sector", "website", "vat_number", "chamber_number"):
+                            if fields[name] and not getattr(existing, name):
+                                setattr(existing, name, fields[name])
+                        if existing.pk:
+                            updates[existing.pk] = existing
+                        self.outcome.counts["merged"] += 1
+                        self.outcome.show("merge", location, fields)
+                    if existing.pk:
+                        mapped.append((key, "crm.organization", existing.pk))
+                    continue
+                org = Organization(workspace=self.workspace, normalized_name=norm[:200], **fields)
+                by_name[norm] = org
+                creates.append((key, org))
+                self.outcome.counts["created"] += 1
+                self.outcome.show("create", location, fields)
+            created = Organization.objects.bulk_create([o for _, o in creates])
+            mapped += [(k, "crm.organization", o.pk) for (k, _), o in zip(creates, created, strict=True)]
+            if updates:
+                Organization.objects.bulk_update(list(updates.values()),
+                                                 ["sector", "website", "vat_number", "chamber_number"])
+            self.remember(self.source_kind, mapped)
+            self.outcome.counts["written"] += len(created) + len(updates)
+        self.report(self.counter.done)
+
+
+# ---------------------------------------------------------------- relationships for evidence
+
+
+class RelationshipFinder:
+    """E-mail address -> relationship, with batched look-ups and a per-run cache.
+
+    The relationship of the matched person is used, else that of the person's
+    organisation, else a new one for the person (owned by the importing user).
+    """
+
+    def __init__(self, importer: Importer) -> None:
+        self.importer = importer
+        self.cache: dict[str, Relationship | None] = {}
+
+    def prefetch(self, emails: Iterable[str]) -> None:
+        wanted = {e.lower() for e in emails if e and e.lower() not in self.cache}
+        if not wanted:
+            return
+        workspace = self.importer.workspace
+        people = {p.email.lower(): p for p in Person.objects.for_workspace(workspace)
+                  .filter(email__in=wanted).select_related("organization")}
+        rels = Relationship.objects.for_workspace(workspace)
+        by_person = {r.person_id: r for r in rels.filter(person__in=people.values()).order_by("-id")}
+        org_ids = {p.organization_id for p in people.values() if p.organization_id}
+        by_org = {r.organization_id: r for r in rels.filter(organization_id__in=org_ids, person__isnull=True)
+                  .order_by("-id")} if org_ids else {}
+        for email in wanted:
+            person = people.get(email)
+            if person is None:
+                self.cache[email] = None
+                continue
+            rel = by_person.get(person.pk) or by_org.get(person.organization_id)
+            if rel is None and self.importer.actor is not None and getattr(self.importer.actor, "pk", None):
+                rel = Relationship.objects.create(
+                    workspace=workspace, owner=self.importer.actor, person=person,
+                    organization=person.organization, started_at=None,
+                )
+                self.importer.outcome.counts["relationships_created"] += 1
+            self.cache[email] = rel
+
+    def find(self, emails: Iterable[str]) -> Relationship | None:
+        emails = [e.lower() for e in emails if e]
+        self.prefetch(emails)
+        for email in emails:
+            if self.cache.get(email) is not None:
+                return self.cache[email]
+        return None
+
+
+# ---------------------------------------------------------------- calendar
+
+
+class CalendarImporter(Importer):
+    source_kind = "ics"
+
+    def run(self) -> None:
+        with open(self.run_obj.source_path, "rb") as handle:
+            result = parse_calendar(handle.read(), self.file, now=self.now,
+                                    zone=timezone.get_current_timezone())
+        for issue in result.issues:
+            self.outcome.add(issue)
+        finder = RelationshipFinder(self)
+        finder.prefetch(a.email for m in result.meetings for a in m.attendees)
+        finder.prefetch(m.organizer for m in result.meetings)
+        known = self.known_keys(self.source_kind, [m.external_id for m in result.meetings])
+        interactions = []
+        for meeting in result.meetings:
+            self.outcome.counts["occurrences"] += 1
+            if meeting.cancelled:
+                self.outcome.counts["cancelled"] += 1
+                self.outcome.note(meeting.location, f"{meeting.summary!r} on {meeting.starts_at:%Y-%m-%d} was cancelled: not a meeting held.")
+                continue
+            if meeting.external_id[:300] in known:
+                self.outcome.counts["unchanged"] += 1
+                continue
+            attending = [a.email for a in meeting.attendees if a.partstat != "DECLINED"]
+            declined = meeting.declined_by
+            relationship = finder.find([*attending, meeting.organizer])
+            if relationship is None:
+                if finder.find(declined) is not None:
+                    # Everyone we know declined: evidence of a declined invitation, not a meeting.
+                    self.outcome.counts["declined"] += 1
+                    self.outcome.note(meeting.location, f"{meeting.summary!r}: declined by {', '.join(declined)}; not logged as a meeting.")
+                    continue
+                self.outcome.counts["unmatched"] += 1
+                self.outcome.note(meeting.location, f"{meeting.summary!r} on {meeting.starts_at:%Y-%m-%d}: no attendee matches a person; not imported.")
+                continue
+            notes = meeting.description
+            if declined:
+                notes = "\n".join(filter(None, [notes, "Declined: " + ", ".join(declined)]))
+            interactions.append(Interaction(
+                workspace=self.workspace, relationship=relationship, kind=InteractionKind.MEETING,
+                occurred_at=meeting.starts_at, direction="mutual", subject=meeting.summary[:300],
+                notes=notes, external_id=meeting.external_id[:300], created_by=self.created_by,
+            ))
+            self.outcome.show("meeting", meeting.location, {"subject": meeting.summary, "when": meeting.starts_at,
+                                                            "relationship": relationship})
+        created = Interaction.objects.bulk_create(interactions, batch_size=BATCH_SIZE)
+        self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
+        self.outcome.counts["created"] += len(created)
+        self.outcome.counts["written"] += len(created)
+        self.report(self.total)
+
+
+# ---------------------------------------------------------------- mail
+
+
+class MailImporter(Importer):
+    source_kind = "mail"
+    batch = 500
+
+    def run(self) -> None:
+        from trustfunnel.workspaces.params import params_for
+
+        self.promise_params = params_for(self.workspace).promises
+        domains = {d.lower().lstrip("@") for d in (self.workspace.domains or [])}
+        with open(self.run_obj.source_path, "rb") as handle:
+            first = handle.readline()
+            handle.seek(0)
+            counter = _ByteCounter(handle)
+            pending = []
+            for number, raw in iter_messages(counter, self.file, first_line=first):
+                location = Location(self.file, "message", number)
+                try:
+                    pending.append(parse_message(raw, location))
+                except ImportFileError as exc:
+                    self.outcome.add(exc.as_issue())
+                if len(pending) >= self.batch:
+                    with self.batch_scope():
+                        self.write(pending, domains)
+                    pending = []
+                    self.report(counter.done)
+            with self.batch_scope():
+                self.write(pending, domains)
+            self.report(self.total)
+
+    def write(self, messages, domains: set[str]) -> None:
+        """One batch: look-ups per batch, interactions and proposals in bulk inserts."""
+        if not messages:
+            return
+        finder = RelationshipFinder(self)
+        known = self.known_keys(self.source_kind, [m.message_id for m in messages])
+        plans = []
+        for mail in messages:
+            outbound = mail.sender.rpartition("@")[2] in domains
+            counterparts = ([r for r in mail.recipients if r.rpartition("@")[2] not in domains]
+                            if outbound else [mail.sender])
+            plans.append((mail, outbound, counterparts))
+        finder.prefetch(e for _, _, emails in plans for e in emails)
+        seen: set[str] = set()
+        rows: list[tuple[Interaction, Any, bool]] = []
+        for mail, outbound, counterparts in plans:
+            self.outcome.counts["messages"] += 1
+            for note in mail.notes:
+                self.outcome.note(mail.location, note)
+            if mail.message_id in known or mail.message_id in seen:
+                self.outcome.counts["unchanged"] += 1
+                continue
+            seen.add(mail.message_id)
+            relationship = finder.find(counterparts)
+            if relationship is None:
+                self.outcome.counts["unmatched"] += 1
+                self.outcome.note(mail.location, f"{mail.subject[:80]!r}: no sender or recipient matches a person; not imported.")
+                continue
+            if mail.sent_at is None:
+                self.outcome.error(mail.location.with_field("Date"), "the message has no readable date.")
+                continue
+            interaction = Interaction(
+                workspace=self.workspace, relationship=relationship, kind=InteractionKind.EMAIL,
+                occurred_at=min(mail.sent_at, self.now), direction="outbound" if outbound else "inbound",
+                subject=mail.subject[:300], notes=mail.body[:5000], external_id=mail.message_id[:300],
+                thread_key=mail.thread_key[:300], created_by=self.created_by,
+            )
+            rows.append((interaction, mail, outbound))
+            self.outcome.show("e-mail", mail.location, {"subject": mail.subject, "from": mail.sender,
+                                                        "relationship": relationship})
+        created = Interaction.objects.bulk_create([i for i, _, _ in rows], batch_size=BATCH_SIZE)
+        proposals = []
+        for interaction, (_, mail, outbound) in zip(created, rows, strict=True):
+            for finding in find_promises(mail.body, sent_at=mail.sent_at, params=self.promise_params):
+                proposals.append(PromiseProposal(
+                    workspace=self.workspace, relationship=interaction.relationship,
+                    interaction=interaction, text=finding.sentence[:1000],
+                    actor="us" if outbound else "them", due_date=finding.due_date,
+                    due_reason=finding.due_reason[:100],
+                ))
+        PromiseProposal.objects.bulk_create(proposals, batch_size=BATCH_SIZE)
+        self.outcome.counts["created"] += len(created)
+        self.outcome.counts["written"] += len(created)
+        self.outcome.counts["promises_proposed"] += len(proposals)
+        self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
+
+
+# ---------------------------------------------------------------- invoices and payments
+
+
+class InvoiceImporter(Importer):
+    source_kind = "ubl"
+
+    def run(self) -> None:
+        with open(self.run_obj.source_path, "rb") as handle:
+            result = parse_invoice(handle.read(), self.file)
+        for issue in result.issues:
+            self.outcome.add(issue)
+        invoice = result.invoice
+        if invoice is None:
+            return
+        key = f"{invoice.seller_vat or invoice.seller_name}:{invoice.number}"
+        if self.known_keys(self.source_kind, [key]):
+            self.outcome.counts["unchanged"] += 1
+            return
+        scoped = Organization.objects.for_workspace(self.workspace)
+        org = None
+        if invoice.buyer_vat:
+            org = scoped.filter(vat_number=normalize_vat(invoice.buyer_vat)).first()
+        if org is None and invoice.buyer_chamber:
+            org = scoped.filter(chamber_number=invoice.buyer_chamber).first()
+        if org is None:
+            self.outcome.error(
+                invoice.location.with_field("cac:AccountingCustomerParty"),
+                f"no organisation with VAT number {invoice.buyer_vat or '-'} or chamber number "
+                f"{invoice.buyer_chamber or '-'} ({invoice.buyer_name}); add it first.",
+            )
+            return
+        relationship = (Relationship.objects.for_workspace(self.workspace)
+                        .filter(organization=org).order_by("person_id", "id").first())
+        if relationship is None:
+            relationship = Relationship.objects.create(
+                workspace=self.workspace, owner=self.actor, organization=org, kind="client")
+            self.outcome.counts["relationships_created"] += 1
+        try:
+            from trustfunnel.events.services import do_record_invoice
+        except ImportError:
+            self.outcome.error(invoice.location, "invoices cannot be stored: the events app is not installed.")
+            return
+        record = do_record_invoice(
+            self.workspace, actor=self.actor, relationship=relationship, number=invoice.number,
+            amount=invoice.amount, currency=invoice.currency, issue_date=invoice.issue_date,
+            due_date=invoice.due_date, external_id=key[:300],
+        )
+        self.remember(self.source_kind, [(key, record._meta.label_lower, record.pk)])
+        self.outcome.counts["created"] += 1
+        self.outcome.counts["written"] += 1
+        self.outcome.show("invoice", invoice.location, {"number": invoice.number, "amount": invoice.amount,
+                                                        "due": invoice.due_date, "buyer": org.name})
+        self.report(self.total)
+
+
+class PaymentsImporter(Importer):
+    source_kind = "payments"
+
+    def run(self) -> None:
+        try:
+            from trustfunnel.events.models import Invoice
+            from trustfunnel.events.services import do_mark_invoice_paid
+        except ImportError:
+            raise ImportFileError(Location(self.file), "payments cannot be matched: the events app is not installed.") from None
+        with open(self.run_obj.source_path, "rb") as handle:
+            layout = sniff_csv(handle.read(SAMPLE_BYTES), self.file)
+        with open(self.run_obj.source_path, "rb") as handle:
+            payments = []
+            for item in iter_payments(handle, layout, self.file):
+                if isinstance(item, Issue):
+                    self.outcome.add(item)
+                else:
+                    payments.append(item)
+        invoices = {i.number: i for i in Invoice.objects.for_workspace(self.workspace)
+                    .filter(number__in=[p.invoice_number for p in payments])}
+        for payment in payments:
+            invoice = invoices.get(payment.invoice_number)
+            if invoice is None:
+                self.outcome.error(payment.location.with_field("invoice_number"),
+                                   f"no invoice numbered {payment.invoice_number!r}.")
+                continue
+            if getattr(invoice, "paid_on", None):
+                self.outcome.counts["unchanged"] += 1
+                continue
+            do_mark_invoice_paid(invoice, actor=self.actor, paid_on=payment.paid_on)
+            self.outcome.counts["paid"] += 1
+            self.outcome.counts["written"] += 1
+            self.outcome.show("paid", payment.location, {"invoice": payment.invoice_number, "paid_on": payment.paid_on})
+        self.report(self.total)
+
+
+# ---------------------------------------------------------------- deals and interactions (CSV)
+
+
+_STAGES = {
+    "lead": DealStage.LEAD, "new": DealStage.LEAD, "qualification": DealStage.FIRST_CONTACT,
+    "first contact": DealStage.FIRST_CONTACT, "contact made": DealStage.FIRST_CONTACT,
+    "needs analysis": DealStage.NEEDS_EXPLORED, "needs explored": DealStage.NEEDS_EXPLORED,
+    "proposal": DealStage.PROPOSAL, "proposal/price quote": DealStage.PROPOSAL, "offerte": DealStage.PROPOSAL,
+    "negotiation": DealStage.NEGOTIATION, "negotiation/review": DealStage.NEGOTIATION,
+    "onderhandeling": DealStage.NEGOTIATION, "won": DealStage.WON, "closed won": DealStage.WON,
+    "gewonnen": DealStage.WON, "lost": DealStage.LOST, "closed lost": DealStage.LOST, "verloren": DealStage.LOST,
+}
+
+
+class CsvEvidenceMixin(CsvRowsMixin):
+    def relationship_for(self, location, values, finder: RelationshipFinder) -> Relationship | None:
+        if values.get("email"):
+            rel = finder.find([values["email"]])
+            if rel is not None:
+                return rel
+        name = values.get("organization", "")
+        if name:
+            org = self.org_cache.get(normalize_name(name))
+            if org is None:
+                org = (Organization.objects.for_workspace(self.workspace)
+                       .filter(normalized_name=normalize_name(name)).first())
+                self.org_cache[normalize_name(name)] = org
+            if org is not None:
+                rel = (Relationship.objects.for_workspace(self.workspace)
+                       .filter(organization=org).order_by("person_id", "id").first())
+                if rel is None:
+                    rel = Relationship.objects.create(workspace=self.workspace, owner=self.actor,
+                                                      organization=org)
+                    self.outcome.counts["relationships_created"] += 1
+                return rel
+        self.outcome.error(location.with_field("organization" if name else "email"),
+                           "no organisation or person matches; import them first.")
+        return None
+
+
+class CsvDealsImporter(CsvEvidenceMixin, Importer):
+    source_kind = "deals"
+
+    def run(self) -> None:
+        from trustfunnel.crm.services import do_save_deal
+
+        finder, self.org_cache = RelationshipFinder(self), {}
+        rows = list(self.csv_rows())  # deals files are small: read them whole
+        known = self.known_keys(self.source_kind, [self.key(v) for _, v in rows])
+        for location, values in rows:
+            key = self.key(values)
+            if key in known:
+                self.outcome.counts["unchanged"] += 1
+                continue
+            fields = self.fields_of(location, values)
+            relationship = self.relationship_for(location, values, finder)
+            if fields is None or relationship is None:
+                continue
+            deal = do_save_deal(self.workspace, actor=self.actor,
+                                fields={**fields, "relationship": relationship, "owner": relationship.owner},
+                                now=self.now)
+            self.remember(self.source_kind, [(key, "crm.deal", deal.pk)])
+            self.outcome.counts["created"] += 1
+            self.outcome.counts["written"] += 1
+            self.outcome.show("create", location, fields)
+        self.report(self.total)
+
+    @staticmethod
+    def key(values) -> str:
+        return (f"id:{values['external_id']}" if values.get("external_id") else
+                "row:" + hashlib.sha1("\0".join(sorted(values.values())).encode()).hexdigest())
+
+    def fields_of(self, location, values) -> dict | None:
+        fields: dict[str, Any] = {"title": values.get("title", "")[:200]}
+        if not fields["title"]:
+            self.outcome.error(location.with_field("title"), "the deal has no title.")
+            return None
+        stage = values.get("stage", "").strip().lower()
+        if stage:
+            if stage not in _STAGES and stage not in DealStage.values:
+                self.outcome.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
+                return None
+            fields["stage"] = _STAGES.get(stage, stage)
+        try:
+            if values.get("value"):
+                fields["value"] = parse_amount(values["value"])
+            if values.get("expected_close"):
+                fields["expected_close"] = parse_date(values["expected_close"])
+        except ValueError as exc:
+            field_name = "value" if "amount" in str(exc) else "expected_close"
+            self.outcome.error(location.with_field(field_name), f"{exc}.")
+            return None
+        if values.get("currency"):
+            fields["currency"] = values["currency"].upper()[:3]
+        return fields
+
+
+class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
+    source_kind = "interactions"
+
+    def run(self) -> None:
+        from trustfunnel.timeline.services import do_log_interaction
+
+        finder, self.org_cache = RelationshipFinder(self), {}
+        rows = list(self.csv_rows())
+        known = self.known_keys(self.source_kind, [CsvDealsImporter.key(v) for _, v in rows])
+        for location, values in rows:
+            key = CsvDealsImporter.key(values)
+            if key in known:
+                self.outcome.counts["unchanged"] += 1
+                continue
+            try:
+                occurred = parse_datetime(values["occurred_at"], zone=timezone.get_current_timezone())
+            except ValueError as exc:
+                self.outcome.error(location.with_field("occurred_at"), f"{exc}.")
+                continue
+            if occurred > self.now:
+                self.outcome.error(location.with_field("occurred_at"), "lies in the future.")
+                continue
+            kind = (values.get("kind") or "meeting").lower()
+            if kind not in InteractionKind.values:
+                self.outcome.error(location.with_field("kind"),
+                                   f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
+                continue
+            direction = (values.get("direction") or "mutual").lower()
+            if direction not in ("inbound", "outbound", "mutual"):
+                self.outcome.error(location.with_field("direction"), "use inbound, outbound or mutual.")
+                continue
+            relationship = self.relationship_for(location, values, finder)
+            if relationship is None:
+                continue
+            interaction = do_log_interaction(
+                relationship, actor=self.actor, kind=kind, occurred_at=occurred, direction=direction,
+                subject=values.get("subject", "")[:300], notes=values.get("notes", ""),
+                external_id=values.get("external_id", "")[:300],
+            )
+            self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)])
+            self.outcome.counts["created"] += 1
+            self.outcome.counts["written"] += 1
+            self.outcome.show("create", location, {"kind": kind, "when": occurred})
+        self.report(self.total)
+
+
+IMPORTERS: dict[str, type[Importer]] = {
+    ImportKind.PEOPLE: CsvPeopleImporter,
+    ImportKind.ORGANISATIONS: CsvOrganisationImporter,
+    ImportKind.DEALS: CsvDealsImporter,
+    ImportKind.INTERACTIONS: CsvInteractionsImporter,
+    ImportKind.VCARD: VCardImporter,
+    ImportKind.ICS: CalendarImporter,
+    ImportKind.MAIL: MailImporter,
+    ImportKind.UBL: InvoiceImporter,
+    ImportKind.PAYMENTS: PaymentsImporter,
+}
+
+
+# ---------------------------------------------------------------- promises
+
+
+def do_decide_promise(proposal: PromiseProposal, *, actor, status: str, now: datetime | None = None,
+                      due_date=None) -> PromiseProposal:
+    """Confirm or reject a proposal, or mark a confirmed one kept or missed.
+
+    Confirming records a ``promise_made`` signal; kept/missed record ``promise_kept``
+    / ``promise_broken``: reliability evidence for the side that promised.
+    """
+    from trustfunnel.timeline.models import SignalSource
+    from trustfunnel.timeline.services import do_record_signal
+
+    now = now or timezone.now()
+    allowed = {
+        "proposed": ("confirmed", "rejected"),
+        "confirmed": ("kept", "missed"),
+    }.get(proposal.status, ())
+    if status not in allowed:
+        raise InvalidInput("{field}: a {current} promise cannot become {status}.", field="status",
+                           current=proposal.status, status=status)
+    kinds = {"confirmed": "promise_made", "kept": "promise_kept", "missed": "promise_broken"}
+    if due_date is not None:
+        proposal.due_date = due_date
+    if status in kinds:
+        signal = do_record_signal(
+            proposal.relationship, actor=actor, kind=kinds[status], actor_side=proposal.actor,
+            occurred_at=now, note=proposal.text[:500], interaction=proposal.interaction,
+            source=SignalSource.IMPORT,
+        )
+        if status == "confirmed":
+            proposal.made_signal = signal
+        else:
+            proposal.outcome_signal = signal
+    proposal.status = status
+    proposal.decided_at = now
+    proposal.save()
+    audit.record(proposal.relationship.workspace, f"imports.promise.{status}", proposal, actor=actor)
+    return proposal
