@@ -293,7 +293,8 @@ def test_one_polite_reminder_goes_out_before_the_deadline(
         assert services.sweep_payment_reminders(now=now + timedelta(days=5, hours=1)).changed == 1
     assert services.sweep_payment_reminders(now=now + timedelta(days=6)).changed == 0
     (message,) = mail.outbox
-    assert "Reminder" in message.subject and "295,00" in message.body  # Dutch number format
+    # The person reads Dutch: subject, text and number format.
+    assert "Herinnering" in message.subject and "295,00" in message.body
     assert EvidenceEntry.objects.filter(relationship=relationship, kind="reminder").count() == 1
     registration.refresh_from_db()
     assert registration.reminded_at == now + timedelta(days=5, hours=1)

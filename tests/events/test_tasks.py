@@ -28,4 +28,4 @@ def test_sweep_task_releases_records_and_notifies(workspace, owner_user, client_
     assert result["released"] == 1
     assert Registration.objects.get().status == "cancelled"
     assert Signal.objects.get(relationship=relationship).kind == "invoice_unpaid"
-    assert any("released" in m.subject for m in mail.outbox)
+    assert any("vrijgegeven" in m.subject for m in mail.outbox)  # in the person's Dutch
