@@ -17,8 +17,13 @@ def rel(workspace, sales_user):
     return RelationshipFactory(workspace=workspace, owner=sales_user)
 
 
+PACE_KINDS = {"follow_up", "going_cold", "slow_reply"}
+
+
 def keys(workspace, user, now=NOW):
-    return [i.candidate.key for i in services.build_today(workspace, user, now=now).items]
+    """The items under test; the pacing engine's follow-ups have their own test."""
+    return [i.candidate.key for i in services.build_today(workspace, user, now=now).items
+            if i.candidate.kind not in PACE_KINDS]
 
 
 def test_a_promise_we_made_becomes_due_and_leaves_when_kept(workspace, sales_user, rel):
@@ -98,3 +103,11 @@ def test_the_weekly_digest_lists_each_members_items(workspace, sales_user, rel, 
     message = mailoutbox[0]
     assert message.to == [sales_user.email]
     assert "send the agenda" in message.body
+
+
+def test_a_relationship_gone_quiet_asks_for_a_follow_up_at_its_pace(workspace, sales_user, rel):
+    InteractionFactory(relationship=rel, kind="meeting", occurred_at=NOW - timedelta(days=200))
+    items = services.build_today(workspace, sales_user, now=NOW).items
+    pace = [i.candidate for i in items if i.candidate.kind in PACE_KINDS]
+    assert pace and pace[0].relationship_id == rel.pk
+    assert pace[0].kind == "going_cold"

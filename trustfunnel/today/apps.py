@@ -25,6 +25,7 @@ class TodayConfig(AppConfig):
         )
 
         sources.register_defaults()
+        sources.register_engine_sources()
         register_nav(NavItem("today", _("Today"), "today:today", icon="sun", order=1))
         register_nav(NavItem("pipeline", _("Pipeline"), "today:pipeline", icon="kanban", order=25))
         register_panel(Panel("planner", _("Conversation planner"), "today/_planner_panel.html",

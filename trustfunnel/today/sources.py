@@ -179,3 +179,142 @@ def register_defaults() -> None:
 
 
 __all__ = ["SOURCES", "register", "collect", "Relationship"]
+
+
+# -- sources from the other engines ----------------------------------------------------
+
+#: What to do for each kind of next contact (the pacing engine's advice).
+CONTACT_TITLES = {
+    0: gettext_noop("Meet {who} in person"),
+    1: gettext_noop("Call {who}"),
+    2: gettext_noop("Write {who} a personal mail"),
+    3: gettext_noop("Send {who} something personally relevant"),
+}
+
+
+def follow_ups(workspace, user, now) -> list[Candidate]:
+    """Follow-ups due at the counterpart's pace, going cold, slow replies (one pass)."""
+    if not apps.is_installed("trustfunnel.culture"):
+        return []
+    from trustfunnel.core.pacing import PaceWarning
+    from trustfunnel.culture.services import plan_for_workspace
+
+    mine = list(
+        Relationship.objects.for_workspace(workspace).filter(owner=user)
+        .values_list("id", flat=True)[:5000]
+    )
+    if not mine:
+        return []
+    batch = plan_for_workspace(workspace, now=now, relationship_ids=mine).batch
+    names = dict(
+        Relationship.objects.filter(pk__in=[int(r) for r in batch.inputs.relationship_id])
+        .select_related("person", "organization")
+        .in_bulk().items()
+    )
+    horizon = (now + timedelta(days=7)).date()
+    out = []
+    for i in range(len(batch)):
+        due = batch.next_contact[i].astype("datetime64[D]").item()
+        warnings = PaceWarning(int(batch.warnings[i]))
+        if due > horizon and not warnings & (PaceWarning.GOING_COLD | PaceWarning.SLOW_REPLY):
+            continue
+        rel_id = int(batch.inputs.relationship_id[i])
+        who = names[rel_id].display_name if rel_id in names else str(rel_id)
+        kind = "going_cold" if warnings & PaceWarning.GOING_COLD else (
+            "slow_reply" if warnings & PaceWarning.SLOW_REPLY else "follow_up")
+        reason = {
+            "going_cold": gettext_noop("Going cold: no meaningful contact for longer than their pace allows."),
+            "slow_reply": gettext_noop("Their message waits longer than their culture tolerates."),
+            "follow_up": gettext_noop("Next contact at the counterpart's pace."),
+        }[kind]
+        out.append(Candidate(
+            key=f"{kind}:{rel_id}:{due.isoformat()}", kind=kind,
+            title=CONTACT_TITLES[int(batch.kind[i])], data={"who": who},
+            due=datetime.combine(due, datetime.min.time(), tzinfo=now.tzinfo),
+            relationship_id=rel_id, action="relationship", reason=reason,
+            trust_risk=0.7 if kind != "follow_up" else 0.3,
+        ))
+    return out
+
+
+def payments_due(workspace, user, now) -> list[Candidate]:
+    """Unpaid registrations whose seat will be released soon (roles that see reliability)."""
+    if not apps.is_installed("trustfunnel.events"):
+        return []
+    from trustfunnel.events.services import payments_due as due_registrations
+    from trustfunnel.workspaces.models import Membership
+
+    membership = Membership.objects.filter(workspace=workspace, user=user).first()
+    if membership is None or not membership.can("see_reliability"):
+        return []
+    out = []
+    for reg in due_registrations(workspace, now=now):
+        out.append(Candidate(
+            key=f"payment_due:{reg.pk}:{reg.payment_due_at.isoformat()}", kind="payment_due",
+            title=gettext_noop("{person}: payment for {event} due, or the seat is released"),
+            data={"person": str(reg.person), "event": reg.session.event.title},
+            due=reg.payment_due_at, action="event", reason=gettext_noop(
+                "Policy, not a reminder of anger: the seat goes to the waiting list."),
+            trust_risk=0.3,
+        ))
+    return out
+
+
+def reciprocity_alerts(workspace, user, now) -> list[Candidate]:
+    """Relationships of mine whose give-and-take is out of balance (from the trust state)."""
+    if not apps.is_installed("trustfunnel.scoring"):
+        return []
+    TrustState = apps.get_model("scoring", "TrustState")
+    rows = (
+        TrustState.objects.for_workspace(workspace)
+        .filter(relationship__owner=user, reciprocity_classification="taker")
+        .select_related("relationship__person", "relationship__organization")[:100]
+    )
+    return [
+        Candidate(
+            key=f"reciprocity:{s.relationship_id}:{now.date().isocalendar()[1]}",
+            kind="reciprocity", title=gettext_noop("Give and take with {who} is out of balance"),
+            data={"who": s.relationship.display_name}, due=now,
+            relationship_id=s.relationship_id, action="relationship",
+            reason=gettext_noop("They take more than they give: put on the brakes, or address it."),
+            trust_risk=0.6,
+        )
+        for s in rows
+    ]
+
+
+def ready_for_phase_two(workspace, user, now) -> list[Candidate]:
+    """Open deals whose relationship looks ready for the ask (their trust solid or strong,
+    met in person in the last 180 days); the meeting sheet shows the full readiness."""
+    if not apps.is_installed("trustfunnel.scoring"):
+        return []
+    from trustfunnel.timeline.models import IN_PERSON_KINDS
+
+    met = Interaction.objects.filter(
+        relationship_id=OuterRef("relationship_id"), kind__in=IN_PERSON_KINDS,
+        occurred_at__gte=now - timedelta(days=180), occurred_at__lte=now,
+    )
+    deals = (
+        Deal.objects.for_workspace(workspace)
+        .filter(owner=user, stage__in=["needs_explored", "proposal"],
+                relationship__trust_state__theirs_label__in=["solid", "strong"])
+        .filter(Exists(met))
+        .select_related("relationship__person", "relationship__organization")[:100]
+    )
+    return [
+        Candidate(
+            key=f"phase2:{d.pk}:{d.stage}", kind="phase_two",
+            title=gettext_noop("{who} looks ready for the ask: {deal}"),
+            data={"who": d.relationship.display_name, "deal": d.title},
+            due=now + timedelta(days=2), value=float(d.value), relationship_id=d.relationship_id,
+            action="meeting_sheet", reason=gettext_noop(
+                "Their trust is solid and you met recently: phase 2 of the conversation."),
+            trust_risk=0.2,
+        )
+        for d in deals
+    ]
+
+
+def register_engine_sources() -> None:
+    for source in (follow_ups, payments_due, reciprocity_alerts, ready_for_phase_two):
+        register(source)
