@@ -22,6 +22,7 @@ from trustfunnel.crm.serializers import (
     PersonSerializer,
     RelationshipSerializer,
 )
+from trustfunnel.scoring.selectors import annotate_trust
 from trustfunnel.web.api import WorkspaceViewSet, write_atomically
 from trustfunnel.web.pagination import KeysetPagination
 from trustfunnel.workspaces.roles import Capability, Role
@@ -97,7 +98,7 @@ PRIVATE_NOTES_MESSAGE = "Only the account owner or an admin can edit private not
 
 
 class RelationshipViewSet(_ServiceWriteViewSet):
-    queryset = Relationship.objects.select_related("person", "organization")
+    queryset = annotate_trust(Relationship.objects.select_related("person", "organization"))
     serializer_class = RelationshipSerializer
     filterset_class = RelationshipFilter
     write_capability = Capability.EDIT_RELATIONSHIPS

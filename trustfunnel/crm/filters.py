@@ -23,6 +23,7 @@ from trustfunnel.crm.models import (
     Relationship,
     RelationshipKind,
 )
+from trustfunnel.scoring.selectors import TrustFilterSetMixin
 
 COUNTRY_CHOICES = list(countries)
 
@@ -66,7 +67,7 @@ class PersonFilter(SearchFilterSet):
         fields: list[str] = []
 
 
-class RelationshipFilter(SearchFilterSet):
+class RelationshipFilter(TrustFilterSetMixin, SearchFilterSet):
     search_fields = ("person__first_name", "person__last_name", "person__email", "organization__name")
     kind = django_filters.MultipleChoiceFilter(choices=RelationshipKind.choices)
     owner = django_filters.NumberFilter(field_name="owner_id")

@@ -90,12 +90,22 @@ class RelationshipSerializer(serializers.ModelSerializer):
     organization = ScopedPrimaryKeyRelatedField(Organization, allow_null=True, required=False)
     person = ScopedPrimaryKeyRelatedField(Person, allow_null=True, required=False)
     display_name = serializers.SerializerMethodField()
+    # The cached trust figures (trustfunnel.scoring.selectors.annotate_trust); null until
+    # the relationship has evidence. Details: /relationships/{id}/trust/.
+    theirs_trust_label = serializers.CharField(read_only=True, allow_null=True, default=None)
+    theirs_trust_score = serializers.FloatField(read_only=True, allow_null=True, default=None)
+    ours_trust_label = serializers.CharField(read_only=True, allow_null=True, default=None)
+    ours_trust_score = serializers.FloatField(read_only=True, allow_null=True, default=None)
+    reciprocity_classification = serializers.CharField(read_only=True, allow_null=True,
+                                                       default=None)
 
     class Meta:
         model = Relationship
         fields = [
             "id", "display_name", "owner", "organization", "person", "kind", "private_notes",
-            "started_at", "derived", "derived_at", "created_at", "updated_at",
+            "started_at", "theirs_trust_label", "theirs_trust_score", "ours_trust_label",
+            "ours_trust_score", "reciprocity_classification",
+            "derived", "derived_at", "created_at", "updated_at",
         ]
         read_only_fields = ["derived", "derived_at", "created_at", "updated_at"]
 
