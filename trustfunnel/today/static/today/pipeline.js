@@ -22,10 +22,12 @@
       data: {
         datasets: [
           { label: canvas.dataset.model || "Model", data: data.map(function (r) { return { x: r[0], y: r[1] }; }), pointRadius: 5 },
-          { label: "Perfect calibration", type: "line", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], pointRadius: 0, borderDash: [4, 4] },
+          { label: "Perfect calibration", data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], showLine: true, pointRadius: 0, borderDash: [4, 4] },
         ],
       },
       options: {
+        maintainAspectRatio: false,
+        animation: false,
         plugins: { title: { display: true, text: "Reliability of the win probability" } },
         scales: {
           x: { min: 0, max: 1, title: { display: true, text: "Predicted win probability" } },
