@@ -97,6 +97,9 @@ def test_an_early_prospect_with_consent_is_mailed_with_an_unsubscribe_link(
     assert AutomatedSend.objects.filter(person=person).count() == 1
     assert Interaction.objects.filter(relationship=rel, kind="automated_email").count() == 1
     assert Signal.objects.filter(relationship=rel, kind="automated_send", actor="us").count() == 1
+    from trustfunnel.scoring.models import TrustState
+
+    assert TrustState.objects.filter(relationship=rel).exists()  # folded set-based
     assert decision_of(campaign, person).status == DecisionStatus.SENT
 
 

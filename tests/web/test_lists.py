@@ -55,7 +55,11 @@ def test_list_query_count_is_pinned(client_for, sales_user, workspace, url,
                                     django_assert_num_queries):
     _fill(workspace, sales_user, 3)
     client = client_for(sales_user)
-    with django_assert_num_queries(PINNED[url]):
+    from django.db import connection
+
+    # On PostgreSQL the pacing pass raises work_mem for its grouping: one SET more.
+    extra = 1 if url == "/" and connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(PINNED[url] + extra):
         client.get(url + "?q=a&country=NL" if url != "/" else url)
 
 

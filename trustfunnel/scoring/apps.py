@@ -18,5 +18,7 @@ class ScoringConfig(AppConfig):
             timeline_services.signal_listeners.append(listeners.on_signal_recorded)
         if listeners.on_exchange_recorded not in timeline_services.exchange_listeners:
             timeline_services.exchange_listeners.append(listeners.on_exchange_recorded)
+        if listeners.on_signals_bulk not in timeline_services.bulk_signal_listeners:
+            timeline_services.bulk_signal_listeners.append(listeners.on_signals_bulk)
         panels.register()
         register_periodic(PeriodicJob(name="scoring.rescore_all", task=tasks.rescore_all, every=timedelta(hours=24)))

@@ -390,3 +390,18 @@ def _write_postgres(workspace_id: int, rows, now: datetime) -> None:
             ).format(table=table, columns=columns),
             {"now": now, "ws": workspace_id},
         )
+
+
+def recompute_relationships(workspace_id: int, relationship_ids: list[int], *, now: datetime,
+                            chunk_size: int = 5000) -> RecomputeResult:
+    """Recompute the given relationships set-based (after signals written in bulk)."""
+    from trustfunnel.workspaces.models import Workspace as _Workspace
+
+    result = RecomputeResult()
+    params = params_for(_Workspace.objects.get(pk=workspace_id))
+    ids = sorted(set(relationship_ids))
+    for start in range(0, len(ids), chunk_size):
+        chunk = np.array(ids[start:start + chunk_size], dtype=np.int64)
+        _recompute_chunk(workspace_id, chunk, now, params, result)
+        result.relationships += len(chunk)
+    return result
