@@ -20,3 +20,10 @@ def test_relationships_list_shows_and_filters_by_trust(api_for, workspace, sales
     assert by_id[trusted.pk]["ours_trust_score"] > 0.5
     filtered = client.get("/api/v1/relationships/?ours_score_min=0.51").json()["results"]
     assert [row["id"] for row in filtered] == [trusted.pk]
+
+
+def test_a_time_filter_with_an_offset_beyond_postgresqls_range_is_compared_in_utc(
+    api_for, sales_user
+):
+    url = "/api/v1/signals/?occurred_after=2026-08-25T19:56:01-19:16"
+    assert api_for(sales_user).get(url).status_code == 200

@@ -6,6 +6,8 @@ reads one relationship's evidence of a period in pages.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 
 from trustfunnel.core.evidence import Actor, Direction
@@ -23,10 +25,20 @@ from trustfunnel.timeline.models import (
 ACTOR_CHOICES = [(a.value, a.value) for a in Actor]
 
 
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """ISO 8601 allows offsets up to ±24 h; PostgreSQL refuses beyond ±15:59. The value
+    is compared in UTC, which is the same instant."""
+
+    def filter(self, qs, value):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return super().filter(qs, value)
+
+
 class TimelineFilter(django_filters.FilterSet):
     relationship = django_filters.NumberFilter(field_name="relationship_id")
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
+    occurred_after = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = UtcIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lte")
 
 
 class InteractionFilter(TimelineFilter):

@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 from django.db.models import BooleanField, Expression, F, Value
 from django.utils.translation import gettext as _
@@ -166,6 +167,8 @@ class KeysetPagination(BasePagination):
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
             if python_value is None or (isinstance(python_value, str) and "\x00" in python_value):
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
+            if isinstance(python_value, datetime) and python_value.tzinfo is not None:
+                python_value = python_value.astimezone(UTC)  # PostgreSQL: offsets < 16 h
             values.append(Value(python_value, output_field=field))
         return values
 
