@@ -22,6 +22,7 @@ from trustfunnel.crm.serializers import (
     PersonSerializer,
     RelationshipSerializer,
 )
+from trustfunnel.privacy.mixins import LogPersonViewMixin
 from trustfunnel.scoring.selectors import annotate_trust
 from trustfunnel.web.api import WorkspaceViewSet, write_atomically
 from trustfunnel.web.pagination import KeysetPagination
@@ -75,7 +76,7 @@ class OrganizationViewSet(_ServiceWriteViewSet):
         )
 
 
-class PersonViewSet(_ServiceWriteViewSet):
+class PersonViewSet(LogPersonViewMixin, _ServiceWriteViewSet):
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
     filterset_class = PersonFilter

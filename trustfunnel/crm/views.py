@@ -211,6 +211,9 @@ class PersonDetailView(WorkspaceMixin, TemplateView):
         person = get_object_or_404(
             self.scoped(Person).select_related("organization"), pk=kwargs["pk"]
         )
+        from trustfunnel.privacy.services import log_person_view
+
+        log_person_view(self.request, person)  # GDPR: who looked at whose data
         ctx.update(
             person=person,
             relationships=list(
