@@ -27,6 +27,9 @@ from trustfunnel.workspaces.roles import Capability, Role
 
 #: Called as ``listener(deal, old_stage)`` after a stage change, in the transaction.
 stage_listeners: list = []
+#: Called as ``listener(person, given, actor)`` when a person's marketing consent
+#: changes through a form, the API or an import (the privacy app keeps the history).
+consent_listeners: list = []
 
 
 def check_capability(membership: Membership | None, capability: Capability) -> None:
@@ -73,7 +76,12 @@ def do_save_person(
     org = fields.get("organization")
     if org is not None and org.workspace_id != workspace.pk:
         raise InvalidInput("{field}: no such organisation.", field="organization")
-    return _save(person, workspace, "crm.person", actor, fields)
+    had_consent = bool(person.pk and person.marketing_consent)
+    person = _save(person, workspace, "crm.person", actor, fields)
+    if "marketing_consent" in fields and bool(person.marketing_consent) != had_consent:
+        for listener in consent_listeners:
+            listener(person, bool(person.marketing_consent), actor)
+    return person
 
 
 def check_relationship_fields(workspace: Workspace, fields: dict[str, Any]) -> None:

@@ -233,8 +233,14 @@ def do_unsubscribe(person: Person, *, source: str, now: datetime | None = None) 
         workspace_id=person.workspace_id, person=person, reason=SuppressionReason.UNSUBSCRIBED,
         defaults={"at": now or timezone.now(), "source": source},
     )
+    if created and person.marketing_consent:
+        from trustfunnel.crm.services import do_save_person
+
+        # Through the service: the consent history records the withdrawal.
+        person.consent_source = f"unsubscribed: {source}"[:200]
+        do_save_person(person.workspace, actor=None, instance=person,
+                       fields={"marketing_consent": False})
     if created:
-        Person.objects.filter(pk=person.pk).update(marketing_consent=False)
         audit.record(person.workspace, "marketing.person.unsubscribed", person, actor=None,
                      data={"source": source})
     return created

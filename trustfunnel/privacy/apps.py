@@ -10,7 +10,9 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
+        from trustfunnel.crm import services as crm_services
         from trustfunnel.privacy.panel import panel_context
+        from trustfunnel.privacy.services import on_consent_changed
         from trustfunnel.privacy.tasks import apply_retention_rules
         from trustfunnel.web.registry import (
             NavItem,
@@ -21,6 +23,8 @@ class PrivacyConfig(AppConfig):
             register_periodic,
         )
 
+        if on_consent_changed not in crm_services.consent_listeners:
+            crm_services.consent_listeners.append(on_consent_changed)
         register_panel(
             Panel(key="privacy", title=_("Privacy"), template="privacy/panel.html",
                   get_context=panel_context, order=800)

@@ -118,6 +118,7 @@ def do_record_consent(
     )
     if purpose == Purpose.MARKETING and action != ConsentAction.BASIS_RECORDED:
         given = action == ConsentAction.GIVEN
+        person._consent_event_recorded = True  # the listener below must not log it twice
         do_save_person(
             person.workspace, actor=actor, instance=person,
             fields={
@@ -529,4 +530,18 @@ def inactive_people(workspace: Workspace, *, before: datetime):
         .filter(Q(last_exchange__isnull=True) | Q(last_exchange__lt=before))
         .filter(Q(last_deal__isnull=True) | Q(last_deal__lt=before))
         .order_by("id")
+    )
+
+
+def on_consent_changed(person: Person, given: bool, actor) -> None:
+    """A form, the API or an import changed marketing consent: keep the history."""
+    if getattr(person, "_consent_event_recorded", False):
+        person._consent_event_recorded = False
+        return
+    ConsentEvent.objects.create(
+        workspace_id=person.workspace_id, person=person, purpose=Purpose.MARKETING,
+        basis=LawfulBasis.CONSENT,
+        action=ConsentAction.GIVEN if given else ConsentAction.WITHDRAWN,
+        at=person.consent_at or timezone.now(), source=person.consent_source or "",
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
