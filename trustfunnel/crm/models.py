@@ -45,6 +45,7 @@ class Organization(WorkspaceScopedModel):
         verbose_name_plural = _("organisations")
         indexes = [
             models.Index(fields=["workspace", "name", "id"], name="org_ws_name"),
+            models.Index(fields=["workspace", "id"], name="org_ws_id"),
             models.Index(fields=["workspace", "normalized_name"], name="org_ws_normname"),
             models.Index(fields=["workspace", "vat_number"], name="org_ws_vat"),
             models.Index(fields=["workspace", "country", "sector"], name="org_ws_country"),
@@ -105,6 +106,7 @@ class Person(WorkspaceScopedModel):
         verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["workspace", "last_name", "first_name", "id"], name="person_ws_name"),
+            models.Index(fields=["workspace", "id"], name="person_ws_id"),
             models.Index(fields=["workspace", "email"], name="person_ws_email"),
             models.Index(fields=["workspace", "organization"], name="person_ws_org"),
         ]
@@ -174,6 +176,7 @@ class Relationship(WorkspaceScopedModel):
         ]
         indexes = [
             models.Index(fields=["workspace", "owner", "id"], name="rel_ws_owner"),
+            models.Index(fields=["workspace", "id"], name="rel_ws_id"),
             models.Index(fields=["workspace", "kind", "id"], name="rel_ws_kind"),
             models.Index(fields=["workspace", "person"], name="rel_ws_person"),
             models.Index(fields=["workspace", "organization"], name="rel_ws_org"),
@@ -243,6 +246,7 @@ class Deal(WorkspaceScopedModel):
         verbose_name_plural = _("deals")
         indexes = [
             models.Index(fields=["workspace", "stage", "id"], name="deal_ws_stage"),
+            models.Index(fields=["workspace", "id"], name="deal_ws_id"),
             models.Index(fields=["workspace", "relationship"], name="deal_ws_rel"),
             models.Index(fields=["workspace", "owner", "stage"], name="deal_ws_owner"),
         ]
