@@ -32,7 +32,8 @@ def discover() -> dict[str, tuple[Callable, bool]]:
         if hasattr(module, "main") and not hasattr(module, "BENCHMARKS"):
             found[info.name] = (module.main, default)
         elif hasattr(module, "run") and not hasattr(module, "BENCHMARKS"):
-            found[info.name] = (_figures_runner(info.name, module), True)
+            found[info.name] = (_figures_runner(info.name, module),
+                                getattr(module, "RUN_BY_DEFAULT", True))
     return found
 
 
