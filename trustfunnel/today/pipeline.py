@@ -15,7 +15,10 @@ from trustfunnel.core import winprob
 from trustfunnel.crm.models import OPEN_STAGES, Deal, DealStage, DealStageChange
 
 STAGE_INDEX = {stage: i for i, stage in enumerate(OPEN_STAGES)}
-FEATURES = ("stage reached", "their trust in us", "our trust in them", "age in weeks")
+#: The stage enters as indicators (lead is the reference), so the model contains the
+#: stage-only baseline and adds trust and age to it.
+FEATURES = (*(f"stage {s}" for s in OPEN_STAGES[1:]), "their trust in us", "our trust in them",
+            "age in weeks")
 #: Cap on the deals one board shows per stage (the totals still count them all).
 PER_STAGE = 200
 
@@ -38,14 +41,20 @@ def _trust(deal_rel_ids: list[int]) -> dict[int, tuple[float, float, str, str]]:
     }
 
 
-def _features(rows, trust, now: datetime) -> np.ndarray:
+def _features(rows, trust, now: datetime) -> tuple[np.ndarray, np.ndarray]:
+    """The feature matrix and each row's stage index."""
     x = np.zeros((len(rows), len(FEATURES)))
+    stages = np.zeros(len(rows), dtype=int)
+    n_stage = len(OPEN_STAGES) - 1
     for i, (_deal_id, rel_id, reached, first_contact, closed) in enumerate(rows):
         t = trust.get(rel_id, (0.5, 0.5, "unknown", "unknown"))
         end = closed or now.date()
         weeks = ((end - first_contact).days / 7) if first_contact else 0.0
-        x[i] = (STAGE_INDEX.get(reached, 0), t[0], t[1], weeks)
-    return x
+        stages[i] = STAGE_INDEX.get(reached, 0)
+        if stages[i]:
+            x[i, stages[i] - 1] = 1.0
+        x[i, n_stage:] = (t[0], t[1], weeks)
+    return x, stages
 
 
 def training_set(workspace, now: datetime):
@@ -62,9 +71,9 @@ def training_set(workspace, now: datetime):
         return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0, dtype=int)
     reached = _furthest_open_stage(workspace, [c[0] for c in closed])
     rows = [(d, r, reached.get(d, "lead"), f, c) for d, r, _, f, c in closed]
-    x = _features(rows, _trust([r for _, r, *_ in closed]), now)
+    x, stage_index = _features(rows, _trust([r for _, r, *_ in closed]), now)
     y = np.array([1.0 if stage == DealStage.WON else 0.0 for _, _, stage, _, _ in closed])
-    return x, y, x[:, 0].astype(int)
+    return x, y, stage_index
 
 
 def _furthest_open_stage(workspace, deal_ids: list[int]) -> dict[int, str]:
@@ -93,8 +102,8 @@ def board(workspace, *, now: datetime, owner=None) -> Board:
     rows = list(deals.select_related("relationship__person", "relationship__organization")
                 .order_by("-value", "id"))
     trust = _trust(list({d.relationship_id for d in rows}))
-    feats = _features([(d.pk, d.relationship_id, d.stage, d.first_contact_at, None) for d in rows],
-                      trust, now)
+    feats, _ = _features(
+        [(d.pk, d.relationship_id, d.stage, d.first_contact_at, None) for d in rows], trust, now)
     if model is not None and len(rows):
         probs = winprob.predict(model, feats)
     else:
