@@ -148,3 +148,28 @@ def test_a_day_of_an_account_manager(live_server, browser_page, firm):
     assert page.locator("[data-weighted=negotiation]").inner_text() == "0"
     assert page.locator("[data-weighted=proposal]").inner_text() != "0"
     page.screenshot(path=ARTIFACTS / "pipeline.png", full_page=True)
+
+
+def test_the_relationship_page_draws_the_trust_charts_both_ways(live_server, browser_page, firm):
+    workspace, sales, _, rel = firm
+    from trustfunnel.timeline import services as timeline
+
+    now = timezone.now()
+    for days, kind, side in [(40, "promise_kept", "them"), (30, "care_shown", "us"),
+                             (20, "competence_shown", "us"), (10, "no_show", "them")]:
+        timeline.do_record_signal(rel, actor=sales, kind=kind, actor_side=side,
+                                  occurred_at=now - timedelta(days=days))
+    page = browser_page
+    _login(page, live_server.url, "sanne")
+    page.goto(f"{live_server.url}/relationships/{rel.pk}/")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart]').length === 3 && !!window.Chart"
+        " && [...document.querySelectorAll('[data-chart]')].every(c => Chart.getChart(c))")
+    titles = page.evaluate(
+        "[...document.querySelectorAll('[data-chart]')]"
+        ".map(c => Chart.getChart(c).options.plugins.title.text)")
+    assert titles[0] == "Trust per component (%)"
+    radar = page.evaluate(
+        "Chart.getChart(document.querySelector('[data-chart]')).data.datasets.map(d => d.label)")
+    assert len(radar) == 2  # their trust in us next to ours in them
+    page.screenshot(path=ARTIFACTS / "relationship-trust-charts.png", full_page=True)
