@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import numpy as np
 from django.apps import apps
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils.translation import gettext_noop
@@ -192,6 +193,10 @@ CONTACT_TITLES = {
 }
 
 
+#: Follow-ups offered at most (the earliest due); Today shows 40 items in all.
+MAX_PACE_ITEMS = 200
+
+
 def follow_ups(workspace, user, now) -> list[Candidate]:
     """Follow-ups due at the counterpart's pace, going cold, slow replies (one pass)."""
     if not apps.is_installed("trustfunnel.culture"):
@@ -206,32 +211,34 @@ def follow_ups(workspace, user, now) -> list[Candidate]:
     if not mine:
         return []
     batch = plan_for_workspace(workspace, now=now, relationship_ids=mine).batch
-    names = dict(
-        Relationship.objects.filter(pk__in=[int(r) for r in batch.inputs.relationship_id])
-        .select_related("person", "organization")
-        .in_bulk().items()
-    )
-    horizon = (now + timedelta(days=7)).date()
+    horizon = np.datetime64((now + timedelta(days=7)).date(), "D")
+    urgent = np.uint16(PaceWarning.GOING_COLD | PaceWarning.SLOW_REPLY)
+    due_days = batch.next_contact.astype("datetime64[D]")
+    chosen = np.flatnonzero((due_days <= horizon) | ((batch.warnings.astype(np.uint16) & urgent) != 0))
+    # The most urgent first, and only those get a name looked up (one query).
+    chosen = chosen[np.argsort(due_days[chosen], kind="stable")][:MAX_PACE_ITEMS]
+    ids = [int(batch.inputs.relationship_id[i]) for i in chosen]
+    names = {
+        r.pk: r.display_name
+        for r in Relationship.objects.filter(pk__in=ids).select_related("person", "organization")
+    }
+    reasons = {
+        "going_cold": gettext_noop(
+            "Going cold: no meaningful contact for longer than their pace allows."),
+        "slow_reply": gettext_noop("Their message waits longer than their culture tolerates."),
+        "follow_up": gettext_noop("Next contact at the counterpart's pace."),
+    }
     out = []
-    for i in range(len(batch)):
-        due = batch.next_contact[i].astype("datetime64[D]").item()
+    for i, rel_id in zip(chosen.tolist(), ids, strict=True):
+        due = due_days[i].item()
         warnings = PaceWarning(int(batch.warnings[i]))
-        if due > horizon and not warnings & (PaceWarning.GOING_COLD | PaceWarning.SLOW_REPLY):
-            continue
-        rel_id = int(batch.inputs.relationship_id[i])
-        who = names[rel_id].display_name if rel_id in names else str(rel_id)
         kind = "going_cold" if warnings & PaceWarning.GOING_COLD else (
             "slow_reply" if warnings & PaceWarning.SLOW_REPLY else "follow_up")
-        reason = {
-            "going_cold": gettext_noop("Going cold: no meaningful contact for longer than their pace allows."),
-            "slow_reply": gettext_noop("Their message waits longer than their culture tolerates."),
-            "follow_up": gettext_noop("Next contact at the counterpart's pace."),
-        }[kind]
         out.append(Candidate(
             key=f"{kind}:{rel_id}:{due.isoformat()}", kind=kind,
-            title=CONTACT_TITLES[int(batch.kind[i])], data={"who": who},
+            title=CONTACT_TITLES[int(batch.kind[i])], data={"who": names.get(rel_id, str(rel_id))},
             due=datetime.combine(due, datetime.min.time(), tzinfo=now.tzinfo),
-            relationship_id=rel_id, action="relationship", reason=reason,
+            relationship_id=rel_id, action="relationship", reason=reasons[kind],
             trust_risk=0.7 if kind != "follow_up" else 0.3,
         ))
     return out
