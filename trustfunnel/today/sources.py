@@ -127,25 +127,34 @@ def promises_due(workspace, user, now) -> list[Candidate]:
     ]
 
 
+def _display(first: str | None, last: str | None, org: str | None) -> str:
+    """A relationship's display name from plain columns (Relationship.display_name)."""
+    person = f"{first or ''} {last or ''}".strip()
+    if person and org:
+        return f"{person} ({org})"
+    return person or org or ""
+
+
 def deals_closing(workspace, user, now) -> list[Candidate]:
     rows = (
         Deal.objects.for_workspace(workspace)
         .filter(owner=user, stage__in=OPEN_STAGES, expected_close__isnull=False,
                 expected_close__lte=(now + timedelta(days=7)).date())
-        .select_related("relationship__person", "relationship__organization")
-        .order_by("expected_close")[:200]
+        .order_by("expected_close")
+        .values_list("pk", "title", "stage", "value", "expected_close", "relationship_id",
+                     "relationship__person__first_name", "relationship__person__last_name",
+                     "relationship__organization__name")[:200]
     )
     out = []
-    for d in rows:
-        due = datetime.combine(d.expected_close, datetime.min.time(), tzinfo=now.tzinfo)
+    for pk, title, stage, value, close, rel_id, first, last, org in rows:
         out.append(Candidate(
-            key=f"deal_closing:{d.pk}:{d.expected_close.isoformat()}", kind="deal_closing",
+            key=f"deal_closing:{pk}:{close.isoformat()}", kind="deal_closing",
             title=gettext_noop("{deal} with {who} is expected to close {when}"),
-            data={"deal": d.title, "who": d.relationship.display_name,
-                  "when": d.expected_close.isoformat()},
-            due=due, value=float(d.value), relationship_id=d.relationship_id,
-            action="deal", reason=gettext_noop("Its expected close date is near or past."),
-            trust_risk=0.5 if d.stage in ADVANCED_STAGES else 0.2,
+            data={"deal": title, "who": _display(first, last, org), "when": close.isoformat()},
+            due=datetime.combine(close, datetime.min.time(), tzinfo=now.tzinfo),
+            value=float(value), relationship_id=rel_id, action="deal",
+            reason=gettext_noop("Its expected close date is near or past."),
+            trust_risk=0.5 if stage in ADVANCED_STAGES else 0.2,
         ))
     return out
 
@@ -261,7 +270,7 @@ def payments_due(workspace, user, now) -> list[Candidate]:
             title=gettext_noop("{person}: payment for {event} due, or the seat is released"),
             data={"person": str(reg.person), "event": reg.session.event.title},
             due=reg.payment_due_at, action="event", reason=gettext_noop(
-                "Policy, not a reminder of anger: the seat goes to the waiting list."),
+                "By policy: unpaid by then, the seat goes to the waiting list."),
             trust_risk=0.3,
         ))
     return out

@@ -84,8 +84,23 @@ class MeetingSheetView(WorkspaceMixin, TemplateView):
             .order_by("-occurred_at")[:6],
             "promises": planning.open_promises_ours(relationship, now),
             "given_us": given_us, "given_them": given_them,
-            **dict(zip(("theirs", "ours"), planning.trust_views(relationship, now), strict=True)),
+            **self._trust(relationship, now),
         }
+
+
+    @staticmethod
+    def _trust(relationship, now) -> dict:
+        theirs, ours = planning.trust_views(relationship, now)
+        labels = [str(_("Reliability")), str(_("Transparency")), str(_("Competence")),
+                  str(_("Care"))]
+        radar = {
+            "labels": labels,
+            "theirs": [round(100 * e) for e, _u in theirs.components],
+            "ours": [round(100 * e) for e, _u in ours.components],
+            "theirs_label": str(_("Their trust in us")), "ours_label": str(_("Our trust in them")),
+            "title": str(_("Trust per component (%)")),
+        }
+        return {"theirs": theirs, "ours": ours, "radar": radar}
 
 
 class PipelineView(WorkspaceMixin, TemplateView):
