@@ -21,7 +21,6 @@ def demo_workspace(db):
 
 def _analysis(workspace, key):
     from trustfunnel.demo.patterns import find_pattern
-
     from trustfunnel.scoring.services import analyse_relationship
 
     relationship = find_pattern(workspace, key)
