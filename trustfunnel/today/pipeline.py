@@ -112,6 +112,9 @@ def board(workspace, *, now: datetime, owner=None) -> Board:
             fallback[STAGE_INDEX[d.stage]] if fallback is not None else 0.1 + 0.15 * STAGE_INDEX[d.stage]
             for d in rows
         ])
+    shown = _shown_relationships(rows)
+    phase_two = _phase_two(workspace, shown, now)
+    warnings = _pace_warnings(workspace, shown, now)
     columns = []
     for stage in OPEN_STAGES:
         cards = []
@@ -128,10 +131,62 @@ def board(workspace, *, now: datetime, owner=None) -> Board:
                     "deal": deal, "probability": float(probs[i]),
                     "theirs_label": t[2], "ours_label": t[3],
                     "why": winprob.explain(model, feats[i])[:2] if model else [],
+                    "phase": 2 if deal.relationship_id in phase_two else 1,
+                    "warnings": warnings.get(deal.relationship_id, ()),
                 })
         columns.append({"stage": stage, "label": DealStage(stage).label, "cards": cards,
                         "total": total, "weighted": weighted})
     return Board(columns=columns, calibration=calibration, model=model)
+
+
+def _shown_relationships(rows) -> list[int]:
+    """The relationships of the cards a board shows (at most PER_STAGE per stage)."""
+    per_stage: dict[str, int] = {}
+    ids = []
+    for deal in rows:
+        per_stage[deal.stage] = per_stage.get(deal.stage, 0) + 1
+        if per_stage[deal.stage] <= PER_STAGE:
+            ids.append(deal.relationship_id)
+    return sorted(set(ids))
+
+
+def _phase_two(workspace, relationship_ids: list[int], now: datetime) -> set[int]:
+    """Relationships that look ready for the ask: their trust solid or strong and an
+    in-person meeting in the last 180 days (the meeting sheet shows the full readiness)."""
+    if not relationship_ids or not apps.is_installed("trustfunnel.scoring"):
+        return set()
+    from datetime import timedelta
+
+    from trustfunnel.timeline.models import IN_PERSON_KINDS, Interaction
+
+    trusted = set(
+        apps.get_model("scoring", "TrustState").objects
+        .filter(relationship_id__in=relationship_ids, theirs_label__in=["solid", "strong"])
+        .values_list("relationship_id", flat=True)
+    )
+    met = set(
+        Interaction.objects.filter(
+            relationship_id__in=trusted, kind__in=IN_PERSON_KINDS,
+            occurred_at__gte=now - timedelta(days=180), occurred_at__lte=now,
+        ).values_list("relationship_id", flat=True)
+    ) if trusted else set()
+    return trusted & met
+
+
+def _pace_warnings(workspace, relationship_ids: list[int], now: datetime) -> dict[int, tuple]:
+    """Pace warnings per relationship shown, from one pacing pass."""
+    if not relationship_ids or not apps.is_installed("trustfunnel.culture"):
+        return {}
+    from trustfunnel.core.pacing import PaceWarning
+    from trustfunnel.culture.services import plan_for_workspace
+
+    batch = plan_for_workspace(workspace, now=now, relationship_ids=relationship_ids).batch
+    out = {}
+    for i in np.flatnonzero(batch.warnings):
+        flags = PaceWarning(int(batch.warnings[i]))
+        out[int(batch.inputs.relationship_id[i])] = tuple(
+            w.name.lower() for w in PaceWarning if w and flags & w)
+    return out
 
 
 __all__ = ["board", "training_set", "Max"]
