@@ -71,9 +71,31 @@ def make_deal(build: DemoBuild, rel: Rel, *, first_contact_days_ago: float, outc
     else:
         steps = [*STAGE_ORDER[: rng.randint(2, 5)], DealStage.LOST]
     history = _history(steps, first, end)
+    if not rel.pattern:
+        _evidence_of_the_outcome(build, rel, outcome, first, end)
     return build.deal(rel, title=title, stage=steps[-1], first_contact=first.date(),
                       closed=end.date(), value=value, history=history,
                       expected_close=(first + timedelta(days=median)).date())
+
+
+def _evidence_of_the_outcome(build: DemoBuild, rel: Rel, outcome: str, first, end) -> None:
+    """What usually goes with a yes or a no (and not always): care and delivery that the
+    client notices before a yes; a complaint or our hedging before a no.
+
+    Its own random stream (seeded from the deal), so the rest of the demo draws the
+    same numbers as without it."""
+    import random
+
+    who = rel.obj.organization.name if rel.obj.organization_id or rel.obj.organization else ""
+    rng = random.Random(f"{who}-{first.isoformat()}-{outcome}")
+    middle = first + (end - first) * rng.uniform(0.4, 0.9)
+    if outcome == "won" and rng.random() < 0.7:
+        build.signal(rel, rng.choice(["care_shown", "delivered", "disclosure"]), "us", middle)
+        build.signal(rel, "praise", "them", middle + timedelta(days=2))
+    elif outcome == "lost" and rng.random() < 0.6:
+        build.signal(rel, rng.choice(["complaint", "hedging"]),
+                     "them" if rng.random() < 0.5 else "us", middle)
+        build.signal(rel, "promise_late", "us", middle + timedelta(days=3))
 
 
 def _history(steps, start: datetime, end: datetime) -> list[tuple[str, str, datetime]]:

@@ -46,9 +46,9 @@ def _features(rows, trust, now: datetime) -> tuple[np.ndarray, np.ndarray]:
     x = np.zeros((len(rows), len(FEATURES)))
     stages = np.zeros(len(rows), dtype=int)
     n_stage = len(OPEN_STAGES) - 1
-    for i, (_deal_id, rel_id, reached, first_contact, closed) in enumerate(rows):
+    for i, (_deal_id, rel_id, reached, first_contact, until) in enumerate(rows):
         t = trust.get(rel_id, (0.5, 0.5, "unknown", "unknown"))
-        end = closed or now.date()
+        end = until or now.date()
         weeks = ((end - first_contact).days / 7) if first_contact else 0.0
         stages[i] = STAGE_INDEX.get(reached, 0)
         if stages[i]:
@@ -58,36 +58,37 @@ def _features(rows, trust, now: datetime) -> tuple[np.ndarray, np.ndarray]:
 
 
 def training_set(workspace, now: datetime):
-    """Closed deals: features at the furthest open stage they reached, and won or not.
+    """Closed deals as stage snapshots: one row per open stage a deal passed through.
 
-    Trust is the relationship's current state (the engine keeps no per-deal history):
-    an approximation the calibration report states.
+    An open deal is scored at its current stage, so the model learns P(won | a deal is
+    at this stage now), which is what a board needs; the row's age is the time from
+    first contact to entering that stage. Trust is the relationship's current state (the
+    engine keeps no per-deal history): an approximation the calibration report states.
     """
-    closed = list(
-        Deal.objects.for_workspace(workspace).filter(stage__in=[DealStage.WON, DealStage.LOST])
-        .values_list("id", "relationship_id", "stage", "first_contact_at", "closed_at")
-    )
+    closed = {
+        deal_id: (rel_id, stage, first)
+        for deal_id, rel_id, stage, first in Deal.objects.for_workspace(workspace)
+        .filter(stage__in=[DealStage.WON, DealStage.LOST])
+        .values_list("id", "relationship_id", "stage", "first_contact_at")
+    }
     if not closed:
         return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0, dtype=int)
-    reached = _furthest_open_stage(workspace, [c[0] for c in closed])
-    rows = [(d, r, reached.get(d, "lead"), f, c) for d, r, _, f, c in closed]
-    x, stage_index = _features(rows, _trust([r for _, r, *_ in closed]), now)
-    y = np.array([1.0 if stage == DealStage.WON else 0.0 for _, _, stage, _, _ in closed])
-    return x, y, stage_index
-
-
-def _furthest_open_stage(workspace, deal_ids: list[int]) -> dict[int, str]:
-    """The most advanced open stage each deal passed through (from its stage history)."""
-    order = {stage: i for i, stage in enumerate(OPEN_STAGES)}
-    furthest: dict[int, str] = {}
-    for deal_id, stage in (
+    entered: dict[tuple[int, str], datetime] = {}
+    for deal_id, stage, at in (
         DealStageChange.objects.for_workspace(workspace)
-        .filter(deal_id__in=deal_ids, to_stage__in=OPEN_STAGES)
-        .values_list("deal_id", "to_stage").iterator(chunk_size=5000)
+        .filter(deal_id__in=list(closed), to_stage__in=OPEN_STAGES)
+        .values_list("deal_id", "to_stage", "at").iterator(chunk_size=5000)
     ):
-        if order[stage] > order.get(furthest.get(deal_id, "lead"), 0):
-            furthest[deal_id] = stage
-    return furthest
+        entered.setdefault((deal_id, stage), at)
+    for deal_id in closed.keys() - {d for d, _ in entered}:
+        entered[(deal_id, "lead")] = None  # no history: it was at least a lead
+    rows, labels = [], []
+    for (deal_id, stage), at in sorted(entered.items(), key=lambda kv: kv[0]):
+        rel_id, outcome, first = closed[deal_id]
+        rows.append((deal_id, rel_id, stage, first, at.date() if at else first))
+        labels.append(1.0 if outcome == DealStage.WON else 0.0)
+    x, stage_index = _features(rows, _trust(list({r for r, _, _ in closed.values()})), now)
+    return x, np.array(labels), stage_index
 
 
 def board(workspace, *, now: datetime, owner=None) -> Board:
