@@ -35,3 +35,21 @@ def test_demo_taker_gets_prepayment_advice_with_reasons(key, reason_code):
     assert advice.level == "prepayment", [r.message for r in advice.reasons]
     reason = next(r for r in advice.reasons if r.code == reason_code)
     assert reason.points > 0 and dict(reason.data)["count"] >= 1
+
+
+@pytest.mark.django_db
+def test_the_offer_form_shows_the_terms_advice_for_the_client(client):
+    from django.core.management import call_command
+
+    from trustfunnel.demo.patterns import find_pattern
+    from trustfunnel.workspaces.models import Membership, Workspace
+
+    call_command("demo", "--seed", "1", "--now", "2026-11-23", "--no-progress", verbosity=0)
+    workspace = Workspace.objects.get()
+    owner = Membership.objects.filter(workspace=workspace, role="owner").first().user
+    relationship = find_pattern(workspace, "non_payer")
+    relationship = getattr(relationship, "relationship", relationship)
+    client.force_login(owner)
+    page = client.get(f"/deals/new/?relationship={relationship.pk}")
+    assert page.status_code == 200
+    assert b'data-level="prepayment"' in page.content

@@ -392,6 +392,32 @@ class DealFormView(ObjectFormView):
             self.workspace, actor=self.request.user, fields=fields, instance=self.original
         )
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["terms_advice"] = self._terms_advice()
+        return ctx
+
+    def _terms_advice(self) -> str:
+        """The payment-terms advice for the client, shown wherever an offer is made (to
+        the roles that may see a client's reliability record)."""
+        if not self.membership.can(Capability.SEE_RELIABILITY):
+            return ""
+        rel_id = getattr(self.original, "relationship_id", None) or _int(
+            self.request.GET.get("relationship"))
+        relationship = self.scoped(Relationship).filter(pk=rel_id).first() if rel_id else None
+        if relationship is None:
+            return ""
+        from django.template.loader import render_to_string
+        from django.utils import timezone
+
+        from trustfunnel.events.record import terms_advice
+        from trustfunnel.events.views import advice_context
+        from trustfunnel.workspaces.params import params_for
+
+        advice = terms_advice(relationship, now=timezone.now(), params=params_for(self.workspace))
+        return render_to_string("events/_terms_advice.html", advice_context(advice),
+                                request=self.request)
+
     def success_message(self, obj):
         return _("Deal “%(title)s” saved.") % {"title": obj.title}
 
