@@ -53,3 +53,4 @@ def test_the_offer_form_shows_the_terms_advice_for_the_client(client):
     page = client.get(f"/deals/new/?relationship={relationship.pk}")
     assert page.status_code == 200
     assert b'data-level="prepayment"' in page.content
+    assert b"Next contact" in page.content  # the counterpart's pace, on the deal page too

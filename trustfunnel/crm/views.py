@@ -395,16 +395,33 @@ class DealFormView(ObjectFormView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["terms_advice"] = self._terms_advice()
+        ctx["pace"] = self._pace()
         return ctx
+
+    def _relationship(self):
+        rel_id = getattr(self.original, "relationship_id", None) or _int(
+            self.request.GET.get("relationship"))
+        return self.scoped(Relationship).filter(pk=rel_id).first() if rel_id else None
+
+    def _pace(self) -> str:
+        """The counterpart's expected pace, next contact and warnings (the pace panel)."""
+        relationship = self._relationship()
+        if relationship is None:
+            return ""
+        from django.template.loader import render_to_string
+
+        from trustfunnel.culture.panels import pace_panel_context
+
+        context = pace_panel_context(self.request, relationship, self.membership)
+        return render_to_string("culture/panel_pace.html", {**context, "relationship": relationship},
+                                request=self.request)
 
     def _terms_advice(self) -> str:
         """The payment-terms advice for the client, shown wherever an offer is made (to
         the roles that may see a client's reliability record)."""
         if not self.membership.can(Capability.SEE_RELIABILITY):
             return ""
-        rel_id = getattr(self.original, "relationship_id", None) or _int(
-            self.request.GET.get("relationship"))
-        relationship = self.scoped(Relationship).filter(pk=rel_id).first() if rel_id else None
+        relationship = self._relationship()
         if relationship is None:
             return ""
         from django.template.loader import render_to_string
