@@ -193,8 +193,10 @@ def seats_for(sessions, *, now: datetime) -> dict[int, Seats]:
     ids = [s.id for s in sessions]
     taken = dict(Registration.objects.filter(session_id__in=ids, status__in=SEAT_HOLDING)
                  .order_by().values_list("session_id").annotate(n=Count("id")))
-    offered = dict(WaitingListOffer.objects.filter(session_id__in=ids, status=OfferStatus.OPEN,
-                                                   expires_at__gt=now)
+    # An open offer holds its seat until the sweep expires it and passes the seat on,
+    # even past its deadline: otherwise, between the deadline and the sweep, a seat
+    # would stand free while the next in line waits (or a newcomer could jump the line).
+    offered = dict(WaitingListOffer.objects.filter(session_id__in=ids, status=OfferStatus.OPEN)
                    .order_by().values_list("session_id").annotate(n=Count("id")))
     return {s.id: Seats(s.capacity, taken.get(s.id, 0), offered.get(s.id, 0)) for s in sessions}
 
