@@ -253,7 +253,7 @@ def test_a_tampered_trust_cursor_is_a_named_error(owner_user, workspace, api_for
 
     _scored_relationships(workspace, owner_user)
     client = api_for(owner_user)
-    for values in (["high", 3], [None, 3], [0.5]):
+    for values in (["high", 3], [None, 3], [0.5], [float("nan"), 3], [float("inf"), 3]):
         raw = json.dumps({"o": "ours_score", "v": values, "p": 0}).encode()
         cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
         response = client.get(url("relationships"), {"ordering": "ours_score", "cursor": cursor})

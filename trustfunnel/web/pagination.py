@@ -4,8 +4,7 @@ A page costs the same wherever it is in the list: no ``COUNT(*)`` and no ``OFFSE
 scan. A viewset names the orderings it allows in ``keyset_orderings``; each is a tuple
 of non-null fields (model fields, or annotations of the view's queryset such as a
 ``Coalesce`` over a joined column) that ends in the primary key and runs in one
-direction, so the
-position of a row is unique and the next page is one row comparison,
+direction, so the position of a row is unique and the next page is one row comparison,
 ``(last_name, first_name, id) > (%s, %s, %s)``, that an index on
 ``(workspace, last_name, first_name, id)`` answers directly (PostgreSQL and SQLite
 both support row values).
@@ -18,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections import OrderedDict
 from datetime import UTC, datetime
 
@@ -179,7 +179,11 @@ class KeysetPagination(BasePagination):
                 python_value = field.to_python(raw)
             except Exception:  # noqa: BLE001 - any bad value is a bad cursor
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
-            if python_value is None or (isinstance(python_value, str) and "\x00" in python_value):
+            if (
+                python_value is None
+                or (isinstance(python_value, str) and "\x00" in python_value)
+                or (isinstance(python_value, float) and not math.isfinite(python_value))
+            ):
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
             if isinstance(python_value, datetime) and python_value.tzinfo is not None:
                 python_value = python_value.astimezone(UTC)  # PostgreSQL: offsets < 16 h
