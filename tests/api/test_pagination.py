@@ -167,3 +167,95 @@ def test_stage_history_and_me_query_counts_are_fixed(owner_user, workspace, api_
         client.get(url("me"))
     # the memberships, the current one
     assert len(ctx.captured_queries) == 2
+
+
+def _scored_relationships(workspace, owner):
+    """Relationships with stored trust scores (ties on purpose) and two without a state."""
+    from trustfunnel.scoring.models import TrustState
+
+    scores = [(0.8, 0.1), (0.3, 0.7), (0.8, 0.7), (0.6, 0.2), (0.3, 0.9), (0.8, 0.1)]
+    sort_keys = {}
+    for ours, theirs in scores:
+        relationship = RelationshipFactory(workspace=workspace, owner=owner)
+        TrustState.objects.create(workspace=workspace, relationship=relationship, ours_score=ours, theirs_score=theirs)
+        sort_keys[relationship.pk] = {"ours": ours, "theirs": theirs}
+    for _ in range(2):  # no evidence yet: sorted at the base rate
+        relationship = RelationshipFactory(workspace=workspace, owner=owner)
+        sort_keys[relationship.pk] = {"ours": 0.5, "theirs": 0.5}
+    return sort_keys
+
+
+@pytest.mark.parametrize("side", ["ours", "theirs"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_relationships_sort_by_trust_score_with_stable_cursor_pages(owner_user, workspace, api_for, side, descending):
+    sort_keys = _scored_relationships(workspace, owner_user)
+    client = api_for(owner_user)
+    ordering = f"{'-' if descending else ''}{side}_score"
+    ids, sizes = _walk(client, url("relationships"), {"ordering": ordering, "page_size": 3})
+    expected = sorted(sort_keys, key=lambda pk: (sort_keys[pk][side], pk), reverse=descending)
+    assert ids == expected  # ties broken by id, in the ordering's direction
+    assert sizes == [3, 3, 2]
+    # The score shown is the one sorted by (null while there is no state yet).
+    first = client.get(url("relationships"), {"ordering": ordering, "page_size": 3}).json()
+    assert [r[f"{side}_trust_score"] for r in first["results"]] == [
+        None if sort_keys[pk][side] == 0.5 else sort_keys[pk][side] for pk in expected[:3]
+    ]
+    # Back from the third page is the second page again.
+    second = client.get(first["next"]).json()
+    third = client.get(second["next"]).json()
+    back = client.get(third["previous"]).json()
+    assert [r["id"] for r in back["results"]] == [r["id"] for r in second["results"]] == expected[3:6]
+
+
+def test_relationships_without_state_sort_at_the_workspace_base_rate(owner_user, workspace, api_for):
+    workspace.params = {"trust": {"base_rate": 0.9}}
+    workspace.save(update_fields=["params"])
+    sort_keys = _scored_relationships(workspace, owner_user)
+    stateless = [pk for pk, keys in sort_keys.items() if keys["ours"] == 0.5]
+    ids, _ = _walk(api_for(owner_user), url("relationships"), {"ordering": "-ours_score", "page_size": 4})
+    assert ids[:2] == sorted(stateless, reverse=True)
+
+
+def test_trust_ordering_combines_with_trust_filters(owner_user, workspace, api_for):
+    sort_keys = _scored_relationships(workspace, owner_user)
+    ids, _ = _walk(
+        api_for(owner_user), url("relationships"), {"ordering": "-theirs_score", "theirs_score_min": "0.5", "page_size": 1}
+    )
+    with_state = {pk: keys for pk, keys in sort_keys.items() if keys["theirs"] >= 0.5 and keys["ours"] != 0.5}
+    assert ids == sorted(with_state, key=lambda pk: (with_state[pk]["theirs"], pk), reverse=True)
+
+
+@pytest.mark.parametrize("ordering", ["ours_score", "-ours_score", "theirs_score", "-theirs_score"])
+def test_trust_ordering_query_count_is_pinned(owner_user, workspace, ordering):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner_user).key}")
+    _scored_relationships(workspace, owner_user)
+    _make_rows(workspace, owner_user, 5)
+    counts = []
+    next_url = url("relationships")
+    params = {"ordering": ordering, "page_size": 4}
+    while next_url:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(next_url, params)
+        assert response.status_code == 200
+        sql = " ".join(q["sql"].upper() for q in ctx.captured_queries)
+        assert "COUNT(" not in sql and "OFFSET" not in sql
+        counts.append(len(ctx.captured_queries))
+        next_url, params = response.json()["next"], None
+    assert len(counts) == 4 and set(counts) == {PINNED_QUERIES["relationships"]}, counts
+
+
+def test_a_tampered_trust_cursor_is_a_named_error(owner_user, workspace, api_for):
+    import base64
+    import json
+
+    _scored_relationships(workspace, owner_user)
+    client = api_for(owner_user)
+    for values in (["high", 3], [None, 3], [0.5], [float("nan"), 3], [float("inf"), 3]):
+        raw = json.dumps({"o": "ours_score", "v": values, "p": 0}).encode()
+        cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        response = client.get(url("relationships"), {"ordering": "ours_score", "cursor": cursor})
+        assert response.status_code == 400, values
+        assert response.json()["data"]["field"] == "cursor"

@@ -272,3 +272,37 @@ def test_batch_fold_is_the_same_for_unordered_rows_and_any_block_size(rows, bloc
     for g in set(groups):
         mine = [e for gg, e in rows if gg == g]
         assert not states_differ(fold_all(mine, PARAMS), ordered.state(g), NOW, PARAMS)
+
+
+@settings(max_examples=30)
+@given(
+    st.lists(st.tuples(st.integers(0, 50), signals), min_size=1, max_size=120),
+    st.lists(st.tuples(st.integers(0, 50), st.integers(0, 1), st.integers(0, 15)), max_size=40),
+    st.sampled_from([1, 7, 64, 1 << 17]),
+)
+def test_batch_fold_ignores_neutral_rows_and_takes_narrow_integer_arrays(rows, neutral, block):
+    rows = sorted(rows, key=lambda pair: pair[0])
+    arrays = SignalArrays.from_evidence([g for g, _ in rows], [e for _, e in rows], PARAMS)
+    expected = fold_batch(arrays, 51, NOW, PARAMS)
+    # Neutral rows (polarity 0) mixed in, and the integer columns as int8/int32 (as a
+    # caller reading a database column may hand them over): the same sums.
+    mixed = SignalArrays(
+        group=np.concatenate([arrays.group, [g for g, _, _ in neutral]]).astype(np.int32),
+        direction=np.concatenate([arrays.direction, [d for _, d, _ in neutral]]).astype(np.int8),
+        components=np.concatenate([arrays.components, [c for _, _, c in neutral]]).astype(np.int8),
+        polarity=np.concatenate([arrays.polarity, np.zeros(len(neutral), dtype=np.int64)]).astype(np.int8),
+        weight=np.concatenate([arrays.weight, np.ones(len(neutral))]),
+        at=np.concatenate([arrays.at, np.full(len(neutral), NOW - DAY)]),
+    )
+    order = np.argsort(mixed.group, kind="stable")
+    for candidate in (mixed, SignalArrays(*(getattr(mixed, f)[order] for f in ("group", "direction", "components", "polarity", "weight", "at")))):
+        got = fold_batch(candidate, 51, NOW, PARAMS, block=block)
+        np.testing.assert_allclose(got.r, expected.r, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(got.s, expected.s, rtol=1e-9, atol=1e-12)
+
+
+def test_batch_fold_of_no_rows_is_empty_evidence():
+    arrays = SignalArrays(*(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int64, np.int64, float, float)))
+    state = fold_batch(arrays, 3, NOW, PARAMS)
+    assert state.r.shape == state.s.shape == (3, 2, 4)
+    assert not state.r.any() and not state.s.any()

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TASKS_BACKEND")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by browser tests for their live server (some leave it
+    # set for the rest of the worker); a production environment never has it.
+    dropped = ("DEBUG", "TASKS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({
         "DJANGO_SETTINGS_MODULE": "trustfunnel.web.settings",
         "DEBUG": "0",

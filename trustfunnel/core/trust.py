@@ -362,69 +362,95 @@ _COMBO_TO_COMPONENTS = np.array(
 )
 
 
-def fold_batch(arrays: SignalArrays, n: int, now: float, params: Params, *, block: int = 1 << 14) -> BatchState:
+def fold_batch(arrays: SignalArrays, n: int, now: float, params: Params, *, block: int = 1 << 17) -> BatchState:
     """All signals of n relationships folded to ``now`` in one pass.
 
-    Per row: the decayed weight and a key (relationship, sign, direction,
-    component bit set); ``np.bincount`` sums the keys; a 16x4 matrix then spreads each
-    bit set over its components (a "delivered" counts for both competence and
-    reliability). Same numbers as :func:`fold` to 1e-9.
+    Per row: the decayed weight and a key (relationship, sign, direction, component bit
+    set); ``np.bincount`` sums the keys; a 16x4 0/1 matrix then spreads each bit set over
+    its components (a "delivered" counts for both competence and reliability). Same
+    numbers as :func:`fold` to 1e-9.
 
-    Rows come in blocks that stay in the CPU cache; when a block's rows belong to a
-    narrow range of relationships (rows ordered by relationship, as the database hands
-    them out) it is summed on its own, otherwise at the end over the whole key range.
+    Rows come in blocks whose temporaries stay in the CPU cache (preallocated, reused).
+    When a block's rows lie between the relationships of its first and last row (rows
+    ordered by relationship, as the database hands them out) it is summed and spread on
+    its own, into its slice of the result; ``np.bincount`` itself checks that (a row
+    before the first gives a negative key, one after the last a longer result), so
+    ordered input costs no extra pass. Other blocks are summed at the end over the whole
+    key range.
     """
-    sums = np.zeros(n * 64)
+    trust = params.trust
+    total = len(arrays.group)
+    out = np.zeros(n * 16)  # (relationship, sign, direction, component), spread
+    buffers = _FoldBuffers(max(1, min(block, total)))
     scattered_keys, scattered_values = [], []
-    for start in range(0, len(arrays.group), block):
-        stop = min(start + block, len(arrays.group))
-        group = arrays.group[start:stop]
-        first, last = int(group.min()), int(group.max())
-        value, key = _block_values(arrays, start, stop, first, now, params.trust)
-        if (last - first) <= 4 * (stop - start):
-            # Rows ordered by relationship: a small, cache-resident bincount.
-            sums[first * 64 : (last + 1) * 64] += np.bincount(key, weights=value, minlength=(last - first + 1) * 64)
-        else:
-            scattered_keys.append(key + first * 64)
-            scattered_values.append(value)
+    for start in range(0, total, block):
+        stop = min(start + block, total)
+        first, last = int(arrays.group[start]), int(arrays.group[stop - 1])
+        value, key = _block_values(arrays, start, stop, first, now, trust, buffers)
+        width = (last - first + 1) * 64
+        if 0 < width <= 256 * (stop - start):
+            try:
+                counted = np.bincount(key, weights=value, minlength=width)
+            except ValueError:  # a negative key: a row of a relationship before `first`
+                counted = None
+            if counted is not None and len(counted) == width:
+                out[first * 16 : (last + 1) * 16] += (counted.reshape(-1, 16) @ _COMBO_TO_COMPONENTS).ravel()
+                continue
+        # Unordered rows: kept (absolute keys) for one bincount over the whole key range.
+        scattered_keys.append(key + first * 64)
+        scattered_values.append(value.copy())
     if scattered_keys:
-        # Unordered rows: one bincount over the whole key range.
-        sums += np.bincount(np.concatenate(scattered_keys), weights=np.concatenate(scattered_values), minlength=n * 64)
-    spread = sums.reshape(n, 2, 2, 16) @ _COMBO_TO_COMPONENTS  # (n, sign, direction, component)
+        counted = np.bincount(np.concatenate(scattered_keys), weights=np.concatenate(scattered_values), minlength=n * 64)
+        out += (counted.reshape(-1, 16) @ _COMBO_TO_COMPONENTS).ravel()
+    spread = out.reshape(n, 2, 2, 4)  # (n, sign, direction, component)
     # The negative multiplier once per sum, not once per row.
-    return BatchState(
-        now=now,
-        r=np.ascontiguousarray(spread[:, 0]),
-        s=np.ascontiguousarray(spread[:, 1]) * params.trust.negative_multiplier,
-    )
+    return BatchState(now=now, r=spread[:, 0].copy(), s=spread[:, 1] * trust.negative_multiplier)
 
 
-def _block_values(arrays: SignalArrays, start: int, stop: int, first: int, now: float, trust: TrustParams):
+class _FoldBuffers:
+    """The per-block temporaries of :func:`fold_batch`, allocated once per call."""
+
+    __slots__ = ("value", "key", "scale", "small", "mask")
+
+    def __init__(self, rows: int):
+        self.value = np.empty(rows)
+        self.key = np.empty(rows, dtype=np.int64)
+        self.scale = self.key.view(np.float64)  # used up before the key is written
+        self.small = np.empty(rows, dtype=np.int8)
+        self.mask = np.empty(rows, dtype=np.int8)
+
+
+def _block_values(
+    arrays: SignalArrays, start: int, stop: int, first: int, now: float, trust: TrustParams, buffers: _FoldBuffers
+):
     """Decayed weights and bincount keys of rows ``start:stop`` (keys relative to ``first``).
 
-    Written for speed (this is the 10^7-rows path): no fancy indexing, the small key
-    part is built in int8 before one widening add.
+    Written for speed (this is the 10^7-rows path, see docs/engines.md): every step
+    writes into a reused buffer, the small key part is built with int8 operations that
+    vectorise (comparisons, multiplies, and/or; no int8 shifts, which do not) and
+    widened once.
     """
+    m = stop - start
     inv_pos = 1.0 / _half_life_seconds(trust, False)
     polarity = arrays.polarity[start:stop]
-    is_negative = polarity < 0
-    negative = is_negative.view(np.int8)
+    negative = np.less(polarity, 0, out=buffers.small[:m].view(np.bool_)).view(np.int8)  # 0/1
     # Negative evidence decays more slowly: 1/half-life per row from the 0/1 sign
-    # (an int8 -> float multiply is far cheaper than a masked or fancy-indexed one).
-    scale = np.multiply(negative, 1.0 / _half_life_seconds(trust, True) - inv_pos)
+    # (an int8 -> float multiply is far cheaper than np.where or a masked multiply).
+    scale = np.multiply(negative, 1.0 / _half_life_seconds(trust, True) - inv_pos, out=buffers.scale[:m])
     scale += inv_pos
-    value = np.subtract(arrays.at[start:stop], now)
+    value = np.subtract(arrays.at[start:stop], now, out=buffers.value[:m])
     value *= scale
     np.exp2(value, out=value)
     value *= arrays.weight[start:stop]  # the negative multiplier is applied to the sums
     # key = ((relationship * 2 + sign) * 2 + direction) * 16 + component bit set; a row
     # without polarity gets the empty bit set (0), which spreads to no component.
-    counts = np.negative((polarity != 0).view(np.int8))  # 0 or -1 (all bits)
-    small = np.left_shift(negative, 5)
-    small |= np.left_shift(arrays.direction[start:stop], 4, dtype=np.int8, casting="unsafe")
-    counts &= np.bitwise_and(arrays.components[start:stop], 15, dtype=np.int8, casting="unsafe")
-    small |= counts
-    key = np.subtract(arrays.group[start:stop], first, dtype=np.int64)
+    small = np.multiply(negative, 32, out=negative)
+    mask = np.not_equal(polarity, 0, out=buffers.mask[:m].view(np.bool_)).view(np.int8)
+    mask *= 15
+    np.bitwise_and(arrays.components[start:stop], mask, out=mask, casting="unsafe")
+    small |= mask
+    small |= np.multiply(arrays.direction[start:stop], 16, out=mask, casting="unsafe")
+    key = np.subtract(arrays.group[start:stop], first, out=buffers.key[:m])
     key <<= 6
     key += small
     return value, key

@@ -23,9 +23,10 @@ from trustfunnel.crm.serializers import (
     RelationshipSerializer,
 )
 from trustfunnel.privacy.mixins import LogPersonViewMixin
-from trustfunnel.scoring.selectors import annotate_trust
+from trustfunnel.scoring.selectors import TRUST_KEYSET_ORDERINGS, annotate_trust
 from trustfunnel.web.api import WorkspaceViewSet, write_atomically
 from trustfunnel.web.pagination import KeysetPagination
+from trustfunnel.workspaces.params import params_for
 from trustfunnel.workspaces.roles import Capability, Role
 
 _READ_WRITE = (
@@ -99,11 +100,17 @@ PRIVATE_NOTES_MESSAGE = "Only the account owner or an admin can edit private not
 
 
 class RelationshipViewSet(_ServiceWriteViewSet):
-    queryset = annotate_trust(Relationship.objects.select_related("person", "organization"))
+    queryset = Relationship.objects.select_related("person", "organization")
     serializer_class = RelationshipSerializer
     filterset_class = RelationshipFilter
     write_capability = Capability.EDIT_RELATIONSHIPS
-    keyset_orderings = {"-id": ("-id",), "id": ("id",)}
+    keyset_orderings = {"-id": ("-id",), "id": ("id",), **TRUST_KEYSET_ORDERINGS}
+
+    def get_queryset(self):
+        # The cached trust figures (one LEFT JOIN); a relationship without a state yet
+        # sorts at this workspace's base rate.
+        base_rate = params_for(self.workspace).trust.base_rate
+        return annotate_trust(super().get_queryset(), base_rate=base_rate)
 
     def check_permissions(self, request):
         # Say why before the generic role check does: marketing and viewers may never

@@ -64,6 +64,9 @@ class Interaction(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "relationship", "occurred_at"], name="inter_ws_rel_at"),
             models.Index(fields=["workspace", "external_id"], name="inter_ws_extid"),
+            # The API lists: newest first (the default) and by id, a page per index range.
+            models.Index(fields=["workspace", "occurred_at", "id"], name="inter_ws_at_id"),
+            models.Index(fields=["workspace", "id"], name="inter_ws_id"),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +131,8 @@ class Signal(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["workspace", "relationship", "occurred_at"], name="signal_ws_rel_at"),
             models.Index(fields=["workspace", "kind", "occurred_at"], name="signal_ws_kind_at"),
+            models.Index(fields=["workspace", "occurred_at", "id"], name="signal_ws_at_id"),
+            models.Index(fields=["workspace", "id"], name="signal_ws_id"),
         ]
 
     def __str__(self) -> str:
@@ -180,6 +185,8 @@ class Exchange(WorkspaceScopedModel):
         verbose_name_plural = _("exchanges")
         indexes = [
             models.Index(fields=["workspace", "relationship", "occurred_at"], name="exch_ws_rel_at"),
+            models.Index(fields=["workspace", "occurred_at", "id"], name="exch_ws_at_id"),
+            models.Index(fields=["workspace", "id"], name="exch_ws_id"),
         ]
 
     def __str__(self) -> str:

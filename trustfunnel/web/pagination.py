@@ -2,8 +2,9 @@
 
 A page costs the same wherever it is in the list: no ``COUNT(*)`` and no ``OFFSET``
 scan. A viewset names the orderings it allows in ``keyset_orderings``; each is a tuple
-of non-null fields that ends in the primary key and runs in one direction, so the
-position of a row is unique and the next page is one row comparison,
+of non-null fields (model fields, or annotations of the view's queryset such as a
+``Coalesce`` over a joined column) that ends in the primary key and runs in one
+direction, so the position of a row is unique and the next page is one row comparison,
 ``(last_name, first_name, id) > (%s, %s, %s)``, that an index on
 ``(workspace, last_name, first_name, id)`` answers directly (PostgreSQL and SQLite
 both support row values).
@@ -16,9 +17,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 from collections import OrderedDict
 from datetime import UTC, datetime
 
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db.models import BooleanField, Expression, F, Value
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
@@ -129,6 +132,7 @@ class KeysetPagination(BasePagination):
         names = [f.lstrip("-") for f in self.fields]
         self.names = names
         self.model = queryset.model
+        self.sort_fields = [self._sort_field(queryset, name) for name in names]
         page_size = self.get_page_size(request)
 
         cursor = request.query_params.get(self.cursor_query_param)
@@ -157,15 +161,29 @@ class KeysetPagination(BasePagination):
         self.page = rows
         return rows
 
+    def _sort_field(self, queryset, name: str):
+        """``(field, attribute)`` of a sort key: a model field or an annotation."""
+        try:
+            field = self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            annotation = queryset.query.annotations.get(name)
+            if annotation is None:
+                raise ImproperlyConfigured(f"keyset ordering by {name!r}: not a field or annotation") from None
+            return annotation.output_field, name
+        return field, field.attname
+
     def _values_from_cursor(self, raw_values: list) -> list[Value]:
         values = []
-        for name, raw in zip(self.names, raw_values, strict=True):
-            field = self.model._meta.get_field(name)
+        for (field, _attribute), raw in zip(self.sort_fields, raw_values, strict=True):
             try:
                 python_value = field.to_python(raw)
             except Exception:  # noqa: BLE001 - any bad value is a bad cursor
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
-            if python_value is None or (isinstance(python_value, str) and "\x00" in python_value):
+            if (
+                python_value is None
+                or (isinstance(python_value, str) and "\x00" in python_value)
+                or (isinstance(python_value, float) and not math.isfinite(python_value))
+            ):
                 raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]})
             if isinstance(python_value, datetime) and python_value.tzinfo is not None:
                 python_value = python_value.astimezone(UTC)  # PostgreSQL: offsets < 16 h
@@ -174,8 +192,8 @@ class KeysetPagination(BasePagination):
 
     def _cursor_for(self, row, previous: bool) -> str:
         values = []
-        for name in self.names:
-            value = getattr(row, self.model._meta.get_field(name).attname)
+        for _field, attribute in self.sort_fields:
+            value = getattr(row, attribute)
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         return _encode({"o": self.ordering_key, "v": values, "p": 1 if previous else 0})
 
