@@ -388,6 +388,17 @@ class AppendOnlyQuerySet(WorkspaceQuerySet):
     def update(self, **kwargs):
         raise Conflict("The evidence log is append-only: entries cannot be changed.")
 
+    def erase_payloads(self, *, now) -> int:
+        """The one change the log allows (GDPR erasure): replace the payloads of these
+        entries with the erased marker. The payload digests stay, so the chain still
+        verifies; see :mod:`trustfunnel.core.evidence_chain`."""
+        from trustfunnel.core.evidence_chain import ERASED_PAYLOAD
+
+        subject, body, data_json, salt = ERASED_PAYLOAD
+        pending = self.filter(erased_at__isnull=True)
+        return super(AppendOnlyQuerySet, pending).update(
+            subject=subject, body=body, data_json=data_json, payload_salt=salt, erased_at=now)
+
     def delete(self):
         raise Conflict("The evidence log is append-only: entries cannot be deleted.")
 
@@ -395,11 +406,14 @@ class AppendOnlyQuerySet(WorkspaceQuerySet):
 class EvidenceEntry(WorkspaceScopedModel):
     """One line of the append-only, hash-chained evidence log of a workspace.
 
-    ``hash = sha256(prev_hash + canonical text of the entry)`` (see
+    ``hash = sha256(prev_hash + canonical header)``, the header holding the digest of the
+    payload (subject, body, data and a random salt) rather than the payload itself (see
     :mod:`trustfunnel.core.evidence_chain`). Written only by
     :func:`trustfunnel.events.evidence.append_evidence`; never changed or deleted by the
-    application. The relationship is kept as a plain id without a database constraint so
-    that erasing a relationship can never rewrite the log.
+    application, except that erasing a person replaces the payloads of their entries
+    with the erased marker (``erased_at`` says when) while the digests stay. The
+    relationship is kept as a plain id without a database constraint so that erasing a
+    relationship can never rewrite the log.
     """
 
     seq = models.PositiveBigIntegerField(_("number"))
@@ -413,6 +427,12 @@ class EvidenceEntry(WorkspaceScopedModel):
     data_json = models.TextField(_("data"), default="{}", blank=True)
     recorded_at = models.DateTimeField(_("recorded"))
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
+    #: sha256 of the canonical payload; what the chain hashes in its place.
+    payload_digest = models.CharField(max_length=64, default="")
+    #: Random per entry, so the digest of an erased payload cannot be guessed back.
+    payload_salt = models.CharField(max_length=32, default="", blank=True)
+    #: When the payload was replaced by the erased marker (GDPR erasure).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -450,6 +470,9 @@ class EvidenceChainHead(models.Model):
                                      primary_key=True, related_name="+")
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    #: The last hash of the chain in its first format (payload hashed in full), when the
+    #: chain was re-sealed with payload digests (migration events 0003).
+    migrated_from_hash = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"chain of workspace {self.workspace_id} at #{self.last_seq}"
