@@ -33,7 +33,8 @@ def _v1_rows(workspace_id, n, start):
     prev, rows = "0" * 64, []
     for seq in range(1, n + 1):
         at = start + timedelta(minutes=seq)
-        subject, body, data = f"Mail sent to anna{seq}@example.nl", "Dear Anna,\nyour seat.", '{"n":%d}' % seq
+        subject, body = f"Mail sent to anna{seq}@example.nl", "Dear Anna,\nyour seat."
+        data = f'{{"n":{seq}}}'
         canonical = (f'{{"body":{_quote(body)},"data":{_quote(data)},"kind":"confirmation",'
                      f'"recorded_at":{_quote(at.isoformat(timespec="microseconds"))},'
                      f'"recorded_by":null,"relationship":null,"seq":{seq},'
