@@ -697,8 +697,9 @@ def sweep_overdue_invoices(*, now: datetime | None = None) -> SweepResult:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_table(Invoice)} SET unpaid_recorded = %s WHERE paid_on IS NULL "
-                "AND NOT unpaid_recorded AND kind = %s AND due_date < %s "
-                "AND credited_amount < amount RETURNING id", [True, InvoiceKind.INVOICE, today])
+                # kind as a literal: the partial index inv_unpaid_due is on kind = 'invoice'
+                "AND NOT unpaid_recorded AND kind = 'invoice' AND due_date < %s "
+                "AND credited_amount < amount RETURNING id", [True, today])
             ids = [pk for (pk,) in cursor.fetchall()]
         invoices = Invoice.objects.filter(id__in=ids).select_related("relationship__workspace")
         by_ws: dict[int, list[Invoice]] = defaultdict(list)
