@@ -79,10 +79,21 @@ def _pages(Entry, workspace_id):
 
 
 def _write(schema_editor, table: str, rows) -> None:
+    """One statement per page on PostgreSQL (UPDATE ... FROM VALUES), a prepared
+    statement per row elsewhere."""
+    if not rows:
+        return
     with schema_editor.connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET payload_digest = %s, payload_salt = %s, prev_hash = %s, "
-            "hash = %s WHERE id = %s", rows)
+        if schema_editor.connection.vendor == "postgresql":
+            values = ", ".join(["(%s, %s, %s, %s, %s::bigint)"] * len(rows))
+            cursor.execute(
+                f"UPDATE {table} AS e SET payload_digest = v.d, payload_salt = v.s, "
+                f"prev_hash = v.p, hash = v.h FROM (VALUES {values}) AS v(d, s, p, h, id) "
+                "WHERE e.id = v.id", [value for row in rows for value in row])
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET payload_digest = %s, payload_salt = %s, prev_hash = %s, "
+                "hash = %s WHERE id = %s", rows)
 
 
 def _broken(workspace_id, row, why):
