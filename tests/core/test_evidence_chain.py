@@ -4,12 +4,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from trustfunnel.core.evidence_chain import (
+    ERASED_PAYLOAD,
     GENESIS_HASH,
     ChainEntry,
     canonical_entry,
     canonical_json,
+    canonical_payload,
     chain_hashes,
     entry_hash,
+    payload_digest,
+    payload_matches,
     verify_chain,
 )
 
@@ -33,17 +37,42 @@ texts = st.text(max_size=30)
 ids = st.none() | st.integers(1, 10**12)
 
 
-@given(texts, texts, texts, ids, ids, st.integers(1, 10**9),
-       st.dictionaries(st.text(max_size=5), json_values, max_size=3))
-def test_canonical_entry_equals_canonical_json_of_the_same_fields(kind, subject, body, rel, by,
-                                                                  seq, data):
-    fields = {"workspace": 7, "seq": seq, "relationship": rel, "kind": kind, "subject": subject,
-              "body": body, "data": canonical_json(data),
+@given(texts, texts, ids, ids, st.integers(1, 10**9))
+def test_canonical_entry_equals_canonical_json_of_the_same_fields(kind, payload, rel, by, seq):
+    fields = {"workspace": 7, "seq": seq, "relationship": rel, "kind": kind, "payload": payload,
               "recorded_at": "2026-11-23T12:00:00.000001+00:00", "recorded_by": by}
-    built = canonical_entry(workspace=7, seq=seq, relationship=rel, kind=kind, subject=subject,
-                            body=body, data_json=canonical_json(data),
+    built = canonical_entry(workspace=7, seq=seq, relationship=rel, kind=kind, payload=payload,
                             recorded_at=fields["recorded_at"], recorded_by=by)
     assert built == canonical_json(fields)
+
+
+@given(texts, texts, st.dictionaries(st.text(max_size=5), json_values, max_size=3), texts)
+def test_canonical_payload_equals_canonical_json_of_the_same_fields(subject, body, data, salt):
+    data_json = canonical_json(data)
+    assert canonical_payload(subject=subject, body=body, data_json=data_json, salt=salt) == (
+        canonical_json({"subject": subject, "body": body, "data": data_json, "salt": salt}))
+
+
+@given(texts, texts, texts)
+def test_a_payload_fits_its_digest_and_nothing_else(subject, body, other):
+    digest = payload_digest(subject=subject, body=body, data_json="{}", salt="ab")
+    assert payload_matches(subject=subject, body=body, data_json="{}", salt="ab", digest=digest,
+                           erased=False)
+    if other != body:
+        assert not payload_matches(subject=subject, body=other, data_json="{}", salt="ab",
+                                   digest=digest, erased=False)
+    # Erased: only the exact marker fits, whatever the digest.
+    subject_e, body_e, data_e, salt_e = ERASED_PAYLOAD
+    assert payload_matches(subject=subject_e, body=body_e, data_json=data_e, salt=salt_e,
+                           digest=digest, erased=True)
+    assert not payload_matches(subject=subject, body=body, data_json="{}", salt="ab",
+                               digest=digest, erased=True)
+
+
+def test_the_salt_hides_the_payload_behind_its_digest():
+    one = payload_digest(subject="Mail to anna@example.nl", body="", data_json="{}", salt="a" * 32)
+    two = payload_digest(subject="Mail to anna@example.nl", body="", data_json="{}", salt="b" * 32)
+    assert one != two
 
 
 def test_canonical_json_ignores_key_order():
@@ -90,3 +119,18 @@ def test_a_rehashed_entry_breaks_the_next_link():
     verdict = verify_chain(entries)
     assert verdict.first_broken.seq == 3
     assert verdict.first_broken.problem == "link_broken"
+
+
+def test_a_payload_that_no_longer_fits_is_named_after_the_links_are_checked():
+    entries = _chain([{"n": n} for n in range(4)])
+    entries[2] = entries[2]._replace(payload_ok=False)
+    verdict = verify_chain(entries)
+    assert (verdict.first_broken.seq, verdict.first_broken.problem) == (3, "payload_changed")
+    assert "no longer matches its digest" in verdict.first_broken.message
+
+
+def test_erased_entries_are_counted_and_keep_the_chain_intact():
+    entries = _chain([{"n": n} for n in range(4)])
+    entries[1] = entries[1]._replace(erased=True)
+    verdict = verify_chain(entries)
+    assert verdict.ok and (verdict.checked, verdict.erased) == (4, 1)

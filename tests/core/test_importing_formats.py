@@ -127,3 +127,57 @@ def test_vcard_line_that_is_not_a_property_is_noted_with_its_line():
     result = parse_vcards(data, "c.vcf")
     assert result.contacts[0].last_name == "Jansen"
     assert [i.message for i in result.issues] == ["line 4: not a vCard property; ignored."]
+
+
+def _ubl_doc(root: str = "Invoice", *, type_code: str = "380", amount: str = "100.00",
+             seller_vat: str = "XX-not-a-number", buyer: str = "", extra: str = "") -> bytes:
+    ns = "CreditNote" if root == "CreditNote" else "Invoice"
+    code = "CreditNoteTypeCode" if root == "CreditNote" else "InvoiceTypeCode"
+    return f"""<{root} xmlns="urn:oasis:names:specification:ubl:schema:xsd:{ns}-2"
+ xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+ xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+ <cbc:ID>C-1</cbc:ID><cbc:IssueDate>2026-11-01</cbc:IssueDate><cbc:{code}>{type_code}</cbc:{code}>
+ <cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>{extra}
+ <cac:AccountingSupplierParty><cac:Party><cac:PartyTaxScheme><cbc:CompanyID>{seller_vat}</cbc:CompanyID>
+  <cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme></cac:Party></cac:AccountingSupplierParty>
+ <cac:AccountingCustomerParty><cac:Party>{buyer}<cac:PartyName><cbc:Name>Klant</cbc:Name></cac:PartyName>
+ </cac:Party></cac:AccountingCustomerParty>
+ <cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="EUR">{amount}</cbc:PayableAmount></cac:LegalMonetaryTotal>
+</{root}>""".encode()
+
+
+KVK = '<cbc:EndpointID schemeID="0106">12345678</cbc:EndpointID>'
+
+
+def test_ubl_seller_vat_is_informational_and_not_checked():
+    result = parse_invoice(_ubl_doc(buyer=KVK), "f.xml")
+    assert result.issues == () or all(i.severity != "error" for i in result.issues)
+    assert result.invoice.seller_vat == "XX-not-a-number"
+    assert [(i.scheme, i.value) for i in result.invoice.buyer_ids] == [("0106", "12345678")]
+
+
+def test_ubl_credit_note_root_and_invoice_type_381_are_credit_notes():
+    ref = "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>F-9</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>"
+    credit = parse_invoice(_ubl_doc("CreditNote", type_code="381", buyer=KVK, extra=ref), "c.xml").invoice
+    assert (credit.document, credit.credited_number, credit.due_date) == ("credit_note", "F-9", credit.issue_date)
+    typed = parse_invoice(_ubl_doc(type_code="381", amount="-100.00", buyer=KVK), "c.xml").invoice
+    assert (typed.document, str(typed.amount)) == ("credit_note", "100.00")
+
+
+def test_ubl_credit_note_without_billing_reference_is_noted_not_refused():
+    result = parse_invoice(_ubl_doc("CreditNote", type_code="381", buyer=KVK), "c.xml")
+    assert result.invoice is not None and result.invoice.credited_number == ""
+    assert [i.location.field for i in result.issues if i.severity == "note"] == ["cac:BillingReference"]
+
+
+def test_ubl_negative_invoice_total_is_refused():
+    result = parse_invoice(_ubl_doc(amount="-5.00", buyer=KVK), "f.xml")
+    assert result.invoice is None
+    assert result.errors[0].location.field == "cac:LegalMonetaryTotal/cbc:PayableAmount"
+
+
+def test_ubl_party_identification_without_scheme_is_not_an_identifier():
+    buyer = "<cac:PartyIdentification><cbc:ID>10202</cbc:ID></cac:PartyIdentification>"
+    result = parse_invoice(_ubl_doc(buyer=buyer), "f.xml")
+    assert result.invoice is None
+    assert result.errors[0].location.field == "cac:AccountingCustomerParty"

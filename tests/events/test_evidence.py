@@ -61,7 +61,7 @@ def test_tampered_entry_is_found_by_verify(workspace):
     assert not verdict.ok
     assert verdict.first_broken.entry_id == target.pk
     assert verdict.first_broken.seq == 3
-    assert verdict.first_broken.problem == "content_changed"
+    assert verdict.first_broken.problem == "payload_changed"  # the body no longer fits its digest
     out = StringIO()
     with pytest.raises(CommandError):
         call_command("evidence", "verify", stdout=out)
@@ -134,12 +134,12 @@ TRICKY = ["plain", 'quote " and \\ backslash', "line\nbreak\ttab\r\x08\x0c", "\x
 
 
 def test_postgres_builds_the_same_canonical_text_as_python(workspace):
-    """Verify on PostgreSQL lets the database build the canonical text; it must be
-    byte for byte what the entry was hashed from."""
+    """Verify on PostgreSQL lets the database build the canonical header and check the
+    payload's digest; both must be byte for byte what Python hashed."""
     if connection.vendor != "postgresql":
         pytest.skip("the SQL canonical text is used on PostgreSQL only")
-    from trustfunnel.core.evidence_chain import canonical_entry
-    from trustfunnel.events.evidence import CANONICAL_SQL, utc_timestamp
+    from trustfunnel.core.evidence_chain import ERASED_PAYLOAD, canonical_entry
+    from trustfunnel.events.evidence import CANONICAL_SQL, PAYLOAD_OK_SQL, utc_timestamp
 
     texts = [t.replace("\x00", "") for t in TRICKY]  # PostgreSQL text cannot hold NUL
     entries = append_evidence(workspace, [
@@ -147,11 +147,54 @@ def test_postgres_builds_the_same_canonical_text_as_python(workspace):
         for t in texts])
     table = EvidenceEntry._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {CANONICAL_SQL} FROM {table} ORDER BY seq")
-        from_sql = dict(cursor.fetchall())
+        cursor.execute(f"SELECT id, {CANONICAL_SQL}, {PAYLOAD_OK_SQL} FROM {table} ORDER BY seq",
+                       list(ERASED_PAYLOAD))
+        from_sql = {pk: (canonical, ok) for pk, canonical, ok in cursor.fetchall()}
     for entry in entries:
-        assert from_sql[entry.pk] == canonical_entry(
+        assert from_sql[entry.pk] == (canonical_entry(
             workspace=entry.workspace_id, seq=entry.seq, relationship=entry.relationship_id,
-            kind=entry.kind, subject=entry.subject, body=entry.body, data_json=entry.data_json,
-            recorded_at=utc_timestamp(entry.recorded_at), recorded_by=entry.recorded_by_id)
+            kind=entry.kind, payload=entry.payload_digest,
+            recorded_at=utc_timestamp(entry.recorded_at), recorded_by=entry.recorded_by_id), True)
     assert verify_workspace_chain(workspace.pk).checked == len(texts)
+
+
+def _raw_update(entry, **values):
+    columns = ", ".join(f"{name} = %s" for name in values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {EvidenceEntry._meta.db_table} SET {columns} WHERE id = %s",
+                       [*values.values(), entry.pk])
+
+
+def test_erased_payloads_keep_the_chain_verifiable(workspace):
+    entries = _append(workspace, 5)
+    assert EvidenceEntry.objects.filter(pk__in=[entries[1].pk, entries[3].pk]).erase_payloads(
+        now=entries[0].recorded_at) == 2
+    erased = EvidenceEntry.objects.get(pk=entries[1].pk)
+    assert (erased.subject, erased.body, erased.data_json, erased.payload_salt) == ("[erased]", "", "{}", "")
+    assert erased.payload_digest == entries[1].payload_digest and erased.hash == entries[1].hash
+    verdict = verify_workspace_chain(workspace.pk)
+    assert verdict.ok and (verdict.checked, verdict.erased) == (5, 2)
+
+
+def test_after_erasure_a_changed_digest_is_still_found(workspace):
+    entries = _append(workspace, 4)
+    EvidenceEntry.objects.filter(pk=entries[1].pk).erase_payloads(now=entries[0].recorded_at)
+    _raw_update(entries[1], payload_digest="f" * 64)
+    verdict = verify_workspace_chain(workspace.pk)
+    assert (verdict.first_broken.seq, verdict.first_broken.problem) == (2, "content_changed")
+
+
+def test_after_erasure_a_changed_payload_that_was_not_erased_is_still_found(workspace):
+    entries = _append(workspace, 4)
+    EvidenceEntry.objects.filter(pk=entries[1].pk).erase_payloads(now=entries[0].recorded_at)
+    _raw_update(entries[2], body="We never agreed to a fee.")
+    verdict = verify_workspace_chain(workspace.pk)
+    assert (verdict.first_broken.seq, verdict.first_broken.problem) == (3, "payload_changed")
+
+
+def test_an_erased_entry_cannot_hide_a_forged_payload(workspace):
+    entries = _append(workspace, 3)
+    EvidenceEntry.objects.filter(pk=entries[0].pk).erase_payloads(now=entries[0].recorded_at)
+    _raw_update(entries[0], subject="Something we never sent")
+    verdict = verify_workspace_chain(workspace.pk)
+    assert (verdict.first_broken.seq, verdict.first_broken.problem) == (1, "payload_changed")

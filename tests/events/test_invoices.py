@@ -91,3 +91,60 @@ def test_unpaid_past_due_is_recorded_once_and_withdrawn_when_paid_late(
     services.do_mark_invoice_paid(invoice, actor=owner_user, paid_on=today)
     kinds = sorted(Signal.objects.values_list("kind", flat=True))
     assert kinds == ["invoice_paid_late", "invoice_unpaid", "retraction"]
+
+
+def _credit(workspace, owner, relationship, number="CN-1", credits="2026-001", amount="1210.00"):
+    return services.do_record_invoice(
+        workspace, actor=owner, relationship=relationship, number=number, amount=Decimal(amount),
+        currency="EUR", issue_date=date(2026, 3, 10), due_date=date(2026, 3, 10),
+        kind="credit_note", credited_number=credits)
+
+
+def test_credit_note_may_share_its_invoices_number_and_is_never_overdue(workspace, owner_user, client_of):
+    _, relationship = client_of()
+    invoice = _invoice(workspace, owner_user, relationship)
+    credit = _credit(workspace, owner_user, relationship, number="2026-001", amount="210.00")
+    assert credit.pk != invoice.pk and credit.credits == invoice
+    invoice.refresh_from_db()
+    assert (invoice.credited_amount, invoice.outstanding) == (Decimal("210.00"), Decimal("1000.00"))
+    later = timezone.make_aware(timezone.datetime(2026, 5, 1, 12))
+    assert services.sweep_overdue_invoices(now=later).changed == 1  # the invoice, not the credit note
+    assert not Invoice.objects.get(pk=credit.pk).unpaid_recorded
+
+
+def test_credit_note_of_another_client_is_not_linked(workspace, owner_user, client_of):
+    _, relationship = client_of()
+    _, stranger = client_of()
+    invoice = _invoice(workspace, owner_user, relationship)
+    credit = _credit(workspace, owner_user, stranger)
+    assert credit.credits is None
+    invoice.refresh_from_db()
+    assert invoice.credited_amount == 0
+
+
+def test_full_credit_retracts_the_unpaid_fact(workspace, owner_user, client_of):
+    _, relationship = client_of()
+    invoice = _invoice(workspace, owner_user, relationship)
+    later = timezone.make_aware(timezone.datetime(2026, 5, 1, 12))
+    services.sweep_overdue_invoices(now=later)
+    assert Signal.objects.filter(kind="invoice_unpaid", retracted_by__isnull=True).count() == 1
+    _credit(workspace, owner_user, relationship)
+    invoice.refresh_from_db()
+    assert invoice.fully_credited and invoice.outstanding == 0
+    assert Signal.objects.filter(kind="invoice_unpaid", retracted_by__isnull=True).count() == 0
+
+
+def test_api_lists_kind_and_credited_amount(workspace, owner_user, client_of):
+    from rest_framework.test import APIClient
+
+    _, relationship = client_of()
+    _invoice(workspace, owner_user, relationship)
+    _credit(workspace, owner_user, relationship, amount="10.00")
+    api = APIClient()
+    api.force_authenticate(owner_user)
+    response = api.get("/api/v1/invoices/", HTTP_X_WORKSPACE=workspace.slug)
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    by_kind = {row["kind"]: row for row in rows}
+    assert by_kind["invoice"]["credited_amount"] == "10.00"
+    assert by_kind["credit_note"]["credits"] == by_kind["invoice"]["id"]

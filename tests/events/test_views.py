@@ -180,3 +180,17 @@ def test_reliability_page_query_count_is_pinned(
     with django_assert_max_num_queries(14):
         response = client.get(f"/reliability/{relationship.pk}/")
     assert response.content.decode().count("Agreement") >= 5
+
+
+def test_reliability_page_shows_a_credit_note_and_the_credited_invoice(web, sales_user, client_of, workspace):
+    from datetime import date
+
+    _, relationship = client_of()
+    for kind, number, amount in (("invoice", "F-7", "500.00"), ("credit_note", "CN-7", "500.00")):
+        services.do_record_invoice(
+            workspace, actor=sales_user, relationship=relationship, number=number,
+            amount=Decimal(amount), currency="EUR", issue_date=date(2026, 3, 1),
+            due_date=date(2026, 3, 31), kind=kind, credited_number="F-7" if kind == "credit_note" else "")
+    html = web(sales_user).get(f"/reliability/{relationship.pk}/").content.decode()
+    assert "CN-7" in html and "Credit note" in html
+    assert "500.00 credited" in html and "−500.00 EUR" in html

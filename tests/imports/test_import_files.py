@@ -208,7 +208,8 @@ def _valid_nl_vat() -> str:
     raise AssertionError("no valid number found")
 
 
-def _ubl(buyer_vat: str) -> bytes:
+def _ubl(buyer_vat: str, chamber: str | None = "12345678") -> bytes:
+    legal_id = f'<cbc:CompanyID schemeID="0106">{chamber}</cbc:CompanyID>' if chamber else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -225,19 +226,36 @@ def _ubl(buyer_vat: str) -> bytes:
  </cac:Party></cac:AccountingSupplierParty>
  <cac:AccountingCustomerParty><cac:Party>
   <cac:PartyTaxScheme><cbc:CompanyID>{buyer_vat}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
-  <cac:PartyLegalEntity><cbc:RegistrationName>Klant B.V.</cbc:RegistrationName><cbc:CompanyID schemeID="0106">12345678</cbc:CompanyID></cac:PartyLegalEntity>
+  <cac:PartyLegalEntity><cbc:RegistrationName>Klant B.V.</cbc:RegistrationName>{legal_id}</cac:PartyLegalEntity>
  </cac:Party></cac:AccountingCustomerParty>
  <cac:LegalMonetaryTotal><cbc:PayableAmount currencyID="EUR">1210.00</cbc:PayableAmount></cac:LegalMonetaryTotal>
 </Invoice>""".encode()
 
 
 def test_ubl_invoice_with_wrong_vat_number_is_rejected_naming_file_and_field(run_import, workspace):
-    run = run_import("ubl", _ubl("NL123456789B02"), name="factuur.xml")
+    # The VAT number is the buyer's only identifier: nothing to match it by.
+    run = run_import("ubl", _ubl("NL123456789B02", chamber=None), name="factuur.xml")
     assert run.status == ImportStatus.FAILED
     [error] = [e for e in run.errors if e["severity"] == "error"]
     assert error["file"] == "factuur.xml"
     assert error["field"].endswith("cac:PartyTaxScheme/cbc:CompanyID")
     assert "'NL123456789B02' is not a valid VAT number" in error["message"]
+    assert not Organization.objects.for_workspace(workspace).exists()
+
+
+def test_ubl_wrong_vat_with_a_chamber_number_is_a_warning_and_matches_by_chamber(run_import, workspace):
+    pytest.importorskip("trustfunnel.events")
+    from trustfunnel.events.models import Invoice
+
+    org = OrganizationFactory(workspace=workspace, name="Klant", vat_number="", chamber_number="12345678")
+    run = run_import("ubl", _ubl("NL123456789B02"), name="factuur.xml")
+    assert run.status == ImportStatus.DONE, run.errors
+    [warning] = [e for e in run.errors if e["severity"] == "warning"]
+    assert warning["field"].endswith("cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
+    assert "'NL123456789B02' is not a valid VAT number" in warning["message"]
+    assert Invoice.objects.for_workspace(workspace).get().relationship.organization == org
+    org.refresh_from_db()
+    assert org.vat_number == ""  # an invalid number is never stored
 
 
 def test_ubl_invoice_is_recorded_for_the_buyer_matched_by_vat(run_import, workspace):

@@ -35,10 +35,10 @@ EXPECTED = {
     "mail/mikel-mail__new_line_in_to_header.eml": "imports",
     "mail/mikel-mail__report_530.eml": "imports",
     "mail/thunderbird__movemailspool.mbox": "imports",
-    "ubl/peppol-bis3__base-creditnote-correction.xml": "a credit note is not imported",
-    "ubl/peppol-bis3__base-example.xml": "'SE4598375937' is not a valid VAT number",
+    "ubl/peppol-bis3__base-creditnote-correction.xml": "imports",
+    "ubl/peppol-bis3__base-example.xml": "imports",
     "ubl/si-ubl-2.0__SI-UBL-2.0_BR-NL-3_error_no_city.xml": "no city (NLCIUS rule BR-NL-3)",
-    "ubl/si-ubl-2.0__SI-UBL-2.0_ok_full.xml": "'BE54321' is not a valid VAT number",
+    "ubl/si-ubl-2.0__SI-UBL-2.0_ok_full.xml": "imports",
 }
 
 

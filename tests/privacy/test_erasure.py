@@ -23,6 +23,8 @@ from tests.factories import (
 from trustfunnel.core.errors import InvalidInput, PermissionDenied
 from trustfunnel.crm.models import Person, Relationship
 from trustfunnel.crm.services import do_save_person
+from trustfunnel.events.evidence import NewEvidence, append_evidence, verify_workspace_chain
+from trustfunnel.events.models import EvidenceEntry
 from trustfunnel.privacy import services
 from trustfunnel.privacy.models import ConsentAction, ErasureRecord, Purpose
 from trustfunnel.web import registry
@@ -98,6 +100,18 @@ def subject(workspace, owner_user):
         object_id=str(person.pk), object_repr=person.full_name, action_flag=CHANGE,
         change_message=f"Changed e-mail of {NAME_FIRST} {NAME_LAST}",
     )
+    # The evidence log: what was sent to her, on her relationship and on the organisation's.
+    append_evidence(workspace, [
+        NewEvidence(kind="agreement", subject=f"Registration 1: {NAME_FIRST} {NAME_LAST} for Kaas 101",
+                    body=f"Dear {NAME_FIRST},\nyou are registered. We will write to {EMAIL}.",
+                    data={"registration": 1, "person": person.pk, "to": EMAIL},
+                    relationship_id=rel.pk),
+        NewEvidence(kind="confirmation", subject=f"Mail sent to {EMAIL}: your seat",
+                    body="Your seat is confirmed.", data={"mail": "confirmed", "to": EMAIL},
+                    relationship_id=org_rel.pk),
+        NewEvidence(kind="notice", subject="Price list 2027 sent", body="Prices rise by 3%.",
+                    data={"n": 7}, relationship_id=org_rel.pk),
+    ], actor=owner_user)
     return person
 
 
@@ -107,6 +121,22 @@ def test_erasure_leaves_no_trace_in_any_table(subject, owner_user):
     services.do_erase_person(subject, actor=owner_user)
 
     assert rows_mentioning(NAME_FIRST, NAME_LAST, EMAIL, PHONE) == []
+
+
+def test_erasure_redacts_evidence_payloads_and_the_chain_still_verifies(subject, owner_user, workspace):
+    entries = list(EvidenceEntry.objects.for_workspace(workspace).order_by("seq"))
+    before = [(e.seq, e.kind, e.relationship_id, e.payload_digest, e.hash) for e in entries]
+
+    services.do_erase_person(subject, actor=owner_user)
+
+    after = list(EvidenceEntry.objects.for_workspace(workspace).order_by("seq"))
+    assert [(e.seq, e.kind, e.relationship_id, e.payload_digest, e.hash) for e in after] == before
+    assert [(e.subject, e.body, e.data_json, e.erased_at is not None) for e in after] == [
+        ("[erased]", "", "{}", True), ("[erased]", "", "{}", True),
+        ("Price list 2027 sent", "Prices rise by 3%.", '{"n":7}', False),  # not about her: kept
+    ]
+    verdict = verify_workspace_chain(workspace.pk)
+    assert verdict.ok and (verdict.checked, verdict.erased) == (3, 2)
 
 
 def test_erasure_keeps_organisation_aggregates(subject, owner_user):

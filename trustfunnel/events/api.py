@@ -74,9 +74,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Invoice
-        fields = ["id", "relationship", "number", "amount", "currency", "issue_date", "due_date",
-                  "paid_on", "paid_via", "external_id"]
-        read_only_fields = ["id", "paid_on", "paid_via"]
+        fields = ["id", "relationship", "kind", "number", "amount", "currency", "issue_date",
+                  "due_date", "paid_on", "paid_via", "external_id", "credited_number", "credits",
+                  "credited_amount"]
+        read_only_fields = ["id", "paid_on", "paid_via", "credits", "credited_amount"]
 
 
 class PaidSerializer(serializers.Serializer):

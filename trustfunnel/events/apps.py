@@ -11,7 +11,9 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from trustfunnel.events import tasks
+        from trustfunnel.events.evidence import erase_person_payloads
         from trustfunnel.events.views import reliability_panel_context
+        from trustfunnel.web import registry
         from trustfunnel.web.registry import (
             NavItem,
             Panel,
@@ -21,6 +23,8 @@ class EventsConfig(AppConfig):
             register_periodic,
         )
 
+        if erase_person_payloads not in registry.erasure_handlers:
+            registry.erasure_handlers.append(erase_person_payloads)
         register_periodic(PeriodicJob("events.sweep", tasks.sweep_events, timedelta(minutes=5)))
         register_nav(NavItem("events", _("Events"), "events:event-list", icon="calendar-event",
                              order=60))

@@ -284,7 +284,23 @@ class WaitingListOffer(WorkspaceScopedModel):
         ]
 
 
+class InvoiceKind(models.TextChoices):
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
+
+
 class Invoice(WorkspaceScopedModel):
+    """An invoice the firm sent, or a credit note (``kind``) that corrects one.
+
+    A credit note's amount is positive and reduces what is owed on the invoice it
+    ``credits``; the invoice keeps the sum of its credit notes in ``credited_amount`` so
+    that "still owed" is ``amount - credited_amount`` without a join. A fully credited
+    invoice is never overdue. Numbers are unique per kind: a seller may number a credit
+    note like the invoice it corrects (the Peppol example does).
+    """
+
+    kind = models.CharField(_("kind"), max_length=12, choices=InvoiceKind.choices,
+                            default=InvoiceKind.INVOICE)
     relationship = models.ForeignKey(Relationship, on_delete=models.CASCADE,
                                      related_name="invoices", verbose_name=_("relationship"))
     registration = models.ForeignKey(Registration, null=True, blank=True,
@@ -302,22 +318,44 @@ class Invoice(WorkspaceScopedModel):
     external_id = models.CharField(max_length=300, blank=True)
     #: The "unpaid past due" signal has been recorded for this invoice.
     unpaid_recorded = models.BooleanField(default=False)
+    #: A credit note: the invoice it corrects (null until that invoice is known).
+    credits = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="credit_notes", verbose_name=_("credits invoice"))
+    #: A credit note: the number of the invoice it corrects, as the file gave it; links
+    #: the credit note when that invoice is recorded later.
+    credited_number = models.CharField(_("corrects invoice number"), max_length=60, blank=True)
+    #: An invoice: the sum of the credit notes linked to it.
+    credited_amount = models.DecimalField(_("credited"), max_digits=12, decimal_places=2,
+                                          default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "number"], name="invoice_unique_number"),
+            models.UniqueConstraint(fields=["workspace", "kind", "number"],
+                                    name="invoice_unique_kind_number"),
         ]
         indexes = [
             models.Index(fields=["workspace", "relationship", "due_date"], name="inv_ws_rel_due"),
             models.Index(fields=["due_date"], name="inv_unpaid_due",
-                         condition=Q(paid_on__isnull=True, unpaid_recorded=False)),
+                         condition=Q(paid_on__isnull=True, unpaid_recorded=False,
+                                     kind="invoice")),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def outstanding(self):
+        """What is still owed: nothing once paid, and never less than nothing."""
+        if self.kind != InvoiceKind.INVOICE or self.paid_on is not None:
+            return 0
+        return max(self.amount - self.credited_amount, 0)
+
+    @property
+    def fully_credited(self) -> bool:
+        return self.kind == InvoiceKind.INVOICE and self.credited_amount >= self.amount
 
 
 class ClientPolicy(WorkspaceScopedModel):
@@ -350,6 +388,17 @@ class AppendOnlyQuerySet(WorkspaceQuerySet):
     def update(self, **kwargs):
         raise Conflict("The evidence log is append-only: entries cannot be changed.")
 
+    def erase_payloads(self, *, now) -> int:
+        """The one change the log allows (GDPR erasure): replace the payloads of these
+        entries with the erased marker. The payload digests stay, so the chain still
+        verifies; see :mod:`trustfunnel.core.evidence_chain`."""
+        from trustfunnel.core.evidence_chain import ERASED_PAYLOAD
+
+        subject, body, data_json, salt = ERASED_PAYLOAD
+        pending = self.filter(erased_at__isnull=True)
+        return super(AppendOnlyQuerySet, pending).update(
+            subject=subject, body=body, data_json=data_json, payload_salt=salt, erased_at=now)
+
     def delete(self):
         raise Conflict("The evidence log is append-only: entries cannot be deleted.")
 
@@ -357,11 +406,14 @@ class AppendOnlyQuerySet(WorkspaceQuerySet):
 class EvidenceEntry(WorkspaceScopedModel):
     """One line of the append-only, hash-chained evidence log of a workspace.
 
-    ``hash = sha256(prev_hash + canonical text of the entry)`` (see
+    ``hash = sha256(prev_hash + canonical header)``, the header holding the digest of the
+    payload (subject, body, data and a random salt) rather than the payload itself (see
     :mod:`trustfunnel.core.evidence_chain`). Written only by
     :func:`trustfunnel.events.evidence.append_evidence`; never changed or deleted by the
-    application. The relationship is kept as a plain id without a database constraint so
-    that erasing a relationship can never rewrite the log.
+    application, except that erasing a person replaces the payloads of their entries
+    with the erased marker (``erased_at`` says when) while the digests stay. The
+    relationship is kept as a plain id without a database constraint so that erasing a
+    relationship can never rewrite the log.
     """
 
     seq = models.PositiveBigIntegerField(_("number"))
@@ -375,6 +427,12 @@ class EvidenceEntry(WorkspaceScopedModel):
     data_json = models.TextField(_("data"), default="{}", blank=True)
     recorded_at = models.DateTimeField(_("recorded"))
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
+    #: sha256 of the canonical payload; what the chain hashes in its place.
+    payload_digest = models.CharField(max_length=64, default="")
+    #: Random per entry, so the digest of an erased payload cannot be guessed back.
+    payload_salt = models.CharField(max_length=32, default="", blank=True)
+    #: When the payload was replaced by the erased marker (GDPR erasure).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -412,6 +470,9 @@ class EvidenceChainHead(models.Model):
                                      primary_key=True, related_name="+")
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    #: The last hash of the chain in its first format (payload hashed in full), when the
+    #: chain was re-sealed with payload digests (migration events 0003).
+    migrated_from_hash = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"chain of workspace {self.workspace_id} at #{self.last_seq}"

@@ -2,9 +2,9 @@
 
 The timeline is the source of truth: the record counts the client's own signals
 (payments, no-shows, cancellations, broken promises, reward requests) within the
-look-back window, leaving out retracted ones, plus what they bought (invoices and paid
-registrations) and the relationship's age. For many relationships at once it costs the
-same four grouped queries as for one.
+look-back window, leaving out retracted ones, plus what they bought (invoices less their
+credit notes, and paid registrations) and the relationship's age. For many relationships
+at once it costs the same four grouped queries as for one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from trustfunnel.core.evidence import Actor
 from trustfunnel.core.params import Params
 from trustfunnel.core.terms import ClientRecord, TermsAdvice, advise_terms
 from trustfunnel.crm.models import Relationship
-from trustfunnel.events.models import ClientPolicy, Invoice, Registration, RegistrationStatus
+from trustfunnel.events.models import (
+    ClientPolicy,
+    Invoice,
+    InvoiceKind,
+    Registration,
+    RegistrationStatus,
+)
 from trustfunnel.timeline.models import Signal
 
 #: Signal kind -> (count field, strength-sum field or None) of ClientRecord.
@@ -58,8 +64,9 @@ def client_records(relationships: Iterable[Relationship], *, now: datetime,
             values[row["relationship_id"]][strength_field] = float(row["s"] or 0)
     bought: dict[int, Decimal] = defaultdict(Decimal)
     for row in (Invoice.objects.filter(relationship_id__in=ids).order_by()
-                .values("relationship_id").annotate(total=Sum("amount"))):
-        bought[row["relationship_id"]] += row["total"] or 0
+                .values("relationship_id", "kind").annotate(total=Sum("amount"))):
+        sign = -1 if row["kind"] == InvoiceKind.CREDIT_NOTE else 1  # a credit note gives back
+        bought[row["relationship_id"]] += sign * (row["total"] or 0)
     for row in (Registration.objects.filter(relationship_id__in=ids, paid_at__isnull=False,
                                             invoices__isnull=True)
                 .exclude(status=RegistrationStatus.CANCELLED).order_by()
@@ -73,7 +80,7 @@ def client_records(relationships: Iterable[Relationship], *, now: datetime,
         records[pk] = ClientRecord(
             **values.get(pk, {}),
             relationship_days=max(0, (now.date() - start).days),
-            amount_bought=float(bought.get(pk, 0)),
+            amount_bought=max(0.0, float(bought.get(pk, 0))),
             prepayment_enforced=pk in enforced,
         )
     return records

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from trustfunnel.core.errors import Conflict, InvalidInput
@@ -42,6 +42,7 @@ from trustfunnel.events.models import (
     EvidenceKind,
     Followup,
     Invoice,
+    InvoiceKind,
     OfferStatus,
     Registration,
     RegistrationStatus,
@@ -690,14 +691,17 @@ def sweep_session_outcomes(*, now: datetime | None = None) -> SweepResult:
 
 
 def sweep_overdue_invoices(*, now: datetime | None = None) -> SweepResult:
-    """Record "unpaid past due" once for every invoice that passed its due date unpaid."""
+    """Record "unpaid past due" once for every invoice that passed its due date unpaid.
+    Credit notes are never due, and an invoice fully credited owes nothing."""
     now = _now(now)
     today = timezone.localdate(now)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {_table(Invoice)} SET unpaid_recorded = %s WHERE paid_on IS NULL "
-                "AND NOT unpaid_recorded AND due_date < %s RETURNING id", [True, today])
+                # kind as a literal: the partial index inv_unpaid_due is on kind = 'invoice'
+                "AND NOT unpaid_recorded AND kind = 'invoice' AND due_date < %s "
+                "AND credited_amount < amount RETURNING id", [True, today])
             ids = [pk for (pk,) in cursor.fetchall()]
         invoices = Invoice.objects.filter(id__in=ids).select_related("relationship__workspace")
         by_ws: dict[int, list[Invoice]] = defaultdict(list)
@@ -781,26 +785,73 @@ def check_invoice(workspace: Workspace, relationship: Relationship, *, number: s
 
 def do_record_invoice(workspace: Workspace, *, actor, relationship: Relationship, number: str,
                       amount: Decimal, currency: str, issue_date: date, due_date: date,
-                      external_id: str = "") -> Invoice:
-    """Record an invoice; idempotent on (workspace, number): a second call returns the
-    invoice already recorded under that number, unchanged."""
+                      external_id: str = "", kind: str = InvoiceKind.INVOICE,
+                      credited_number: str = "", now: datetime | None = None) -> Invoice:
+    """Record an invoice or a credit note; idempotent on (workspace, kind, number): a
+    second call returns the one already recorded under that number, unchanged.
+
+    A credit note is linked to the invoice ``credited_number`` names when that invoice
+    is known (same organisation and currency), else when it is recorded later; linking
+    adds the credit to the invoice's ``credited_amount``, and an invoice credited in
+    full has its "unpaid past due" fact retracted."""
     number = (number or "").strip()
+    credited_number = (credited_number or "").strip()
+    if kind not in InvoiceKind.values:
+        raise InvalidInput("{field}: must be invoice or credit_note.", field="kind")
+    if len(credited_number) > 60:
+        raise InvalidInput("{field}: at most 60 characters.", field="credited_number")
     check_invoice(workspace, relationship, number=number, amount=amount, currency=currency,
                   issue_date=issue_date, due_date=due_date)
-    existing = Invoice.objects.for_workspace(workspace).filter(number=number).first()
+    existing = Invoice.objects.for_workspace(workspace).filter(kind=kind, number=number).first()
     if existing:
         return existing
+    now = _now(now)
     try:
         with transaction.atomic():
             invoice = Invoice.objects.create(
-                workspace=workspace, relationship=relationship, number=number,
+                workspace=workspace, relationship=relationship, number=number, kind=kind,
                 amount=Decimal(amount), currency=currency.upper(), issue_date=issue_date,
-                due_date=due_date, external_id=external_id)
+                due_date=due_date, external_id=external_id,
+                credited_number=credited_number if kind == InvoiceKind.CREDIT_NOTE else "")
+            if kind == InvoiceKind.CREDIT_NOTE and credited_number:
+                target = (Invoice.objects.for_workspace(workspace).select_for_update(of=("self",))
+                          .select_related("relationship")
+                          .filter(kind=InvoiceKind.INVOICE, number=credited_number).first())
+                if target is not None:
+                    _apply_credit(workspace, invoice, target, actor=actor, now=now)
+            elif kind == InvoiceKind.INVOICE:
+                waiting = (Invoice.objects.for_workspace(workspace)
+                           .filter(kind=InvoiceKind.CREDIT_NOTE, credits__isnull=True,
+                                   credited_number=number).order_by("id"))
+                for credit in waiting:
+                    _apply_credit(workspace, credit, invoice, actor=actor, now=now)
     except IntegrityError:  # recorded concurrently under the same number
-        return Invoice.objects.for_workspace(workspace).get(number=number)
-    audit.record(workspace, "events.invoice.recorded", invoice, actor=actor,
+        return Invoice.objects.for_workspace(workspace).get(kind=kind, number=number)
+    audit.record(workspace, f"events.{kind}.recorded", invoice, actor=actor,
                  data={"number": number, "amount": str(amount)})
     return invoice
+
+
+def _apply_credit(workspace: Workspace, credit: Invoice, invoice: Invoice, *, actor,
+                  now: datetime) -> bool:
+    """Link ``credit`` to ``invoice`` when both belong to the same organisation (or
+    relationship) and currency; True when linked."""
+    same_party = (credit.relationship_id == invoice.relationship_id or (
+        credit.relationship.organization_id is not None
+        and credit.relationship.organization_id == invoice.relationship.organization_id))
+    if not same_party or credit.currency != invoice.currency:
+        return False
+    credit.credits = invoice
+    Invoice.objects.filter(pk=credit.pk).update(credits=invoice)
+    Invoice.objects.filter(pk=invoice.pk).update(credited_amount=F("credited_amount") + credit.amount)
+    invoice.refresh_from_db(fields=["credited_amount"])
+    if invoice.fully_credited:
+        _retract_fact(invoice.relationship, f"invoice:{invoice.pk}:unpaid", actor=actor,
+                      reason=f"Credited in full by credit note {credit.number}.", now=now)
+    audit.record(workspace, "events.invoice.credited", invoice, actor=actor,
+                 data={"credit_note": credit.number, "amount": str(credit.amount),
+                       "credited_amount": str(invoice.credited_amount)})
+    return True
 
 
 PAID_VIA = ("entered", "imported", "matched")

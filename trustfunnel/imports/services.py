@@ -24,6 +24,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
 
@@ -879,6 +880,11 @@ class MailImporter(Importer):
 
 
 class InvoiceImporter(Importer):
+    """One UBL invoice or credit note. The buyer is matched by a valid VAT number, else
+    by a registration id against the organisations' chamber numbers; a buyer we do not
+    know yet is created from the file's party data (name, country, VAT number when
+    valid, first registration id), which the dry run shows."""
+
     source_kind = "ubl"
 
     def run(self) -> None:
@@ -889,22 +895,21 @@ class InvoiceImporter(Importer):
         invoice = result.invoice
         if invoice is None:
             return
-        key = f"{invoice.seller_vat or invoice.seller_name}:{invoice.number}"
+        credit = invoice.document == "credit_note"
+        seller = invoice.seller_vat or invoice.seller_name
+        # Invoices keep the key they always had; credit notes get their own namespace.
+        key = f"{seller}:credit:{invoice.number}" if credit else f"{seller}:{invoice.number}"
         if self.known_keys(self.source_kind, [key]):
             self.outcome.counts["unchanged"] += 1
             return
-        scoped = Organization.objects.for_workspace(self.workspace)
-        org = None
-        if invoice.buyer_vat:
-            org = scoped.filter(vat_number=normalize_vat(invoice.buyer_vat)).first()
-        if org is None and invoice.buyer_chamber:
-            org = scoped.filter(chamber_number=invoice.buyer_chamber).first()
+        try:
+            from trustfunnel.events.models import InvoiceKind
+            from trustfunnel.events.services import do_record_invoice
+        except ImportError:
+            self.outcome.error(invoice.location, "invoices cannot be stored: the events app is not installed.")
+            return
+        org = self.match_buyer(invoice) or self.create_buyer(invoice)
         if org is None:
-            self.outcome.error(
-                invoice.location.with_field("cac:AccountingCustomerParty"),
-                f"no organisation with VAT number {invoice.buyer_vat or '-'} or chamber number "
-                f"{invoice.buyer_chamber or '-'} ({invoice.buyer_name}); add it first.",
-            )
             return
         relationship = (Relationship.objects.for_workspace(self.workspace)
                         .filter(organization=org).order_by("person_id", "id").first())
@@ -913,21 +918,82 @@ class InvoiceImporter(Importer):
                 workspace=self.workspace, owner=self.actor, organization=org, kind="client")
             self.outcome.counts["relationships_created"] += 1
         try:
-            from trustfunnel.events.services import do_record_invoice
-        except ImportError:
-            self.outcome.error(invoice.location, "invoices cannot be stored: the events app is not installed.")
+            record = do_record_invoice(
+                self.workspace, actor=self.actor, relationship=relationship, number=invoice.number,
+                amount=invoice.amount, currency=invoice.currency, issue_date=invoice.issue_date,
+                due_date=invoice.due_date, external_id=key[:300],
+                kind=InvoiceKind.CREDIT_NOTE if credit else InvoiceKind.INVOICE,
+                credited_number=invoice.credited_number, now=self.now,
+            )
+        except InvalidInput as exc:
+            self.outcome.error(invoice.location.with_field(exc.data.get("field", "")), exc.message)
             return
-        record = do_record_invoice(
-            self.workspace, actor=self.actor, relationship=relationship, number=invoice.number,
-            amount=invoice.amount, currency=invoice.currency, issue_date=invoice.issue_date,
-            due_date=invoice.due_date, external_id=key[:300],
-        )
         self.remember(self.source_kind, [(key, record._meta.label_lower, record.pk)])
         self.outcome.counts["created"] += 1
         self.outcome.counts["written"] += 1
-        self.outcome.show("invoice", invoice.location, {"number": invoice.number, "amount": invoice.amount,
-                                                        "due": invoice.due_date, "buyer": org.name})
+        values = {"number": invoice.number, "amount": invoice.amount, "currency": invoice.currency,
+                  "due": "" if credit else invoice.due_date, "buyer": org.name}
+        if credit:
+            self.outcome.counts["credit_notes"] += 1
+            values["credits"] = invoice.credited_number
+            if invoice.credited_number and record.credits_id is None:
+                self.outcome.note(invoice.location.with_field("cac:BillingReference"),
+                                  f"invoice {invoice.credited_number!r} of this buyer is not known yet; "
+                                  "the credit is linked when it is imported.")
+        self.outcome.show("credit note" if credit else "invoice", invoice.location, values)
         self.report(self.total)
+
+    def match_buyer(self, invoice) -> Organization | None:
+        scoped = Organization.objects.for_workspace(self.workspace)
+        ids = [i.value for i in invoice.buyer_ids if len(i.value) <= 30]
+        if not (invoice.buyer_vat or ids):
+            return None
+        vat = ""
+        if invoice.buyer_vat:
+            try:
+                vat = normalize_vat(invoice.buyer_vat)
+            except ValidationError:
+                vat = ""
+        condition = Q(chamber_number__in=ids) if ids else Q(pk__in=[])
+        if vat:
+            condition |= Q(vat_number=vat)
+        candidates = list(scoped.filter(condition).order_by("id")[:50])
+        if vat:
+            for org in candidates:
+                if org.vat_number == vat:
+                    return org
+        for party_id in invoice.buyer_ids:  # in the file's order of authority
+            for org in candidates:
+                if org.chamber_number and org.chamber_number == party_id.value:
+                    return org
+        return None
+
+    def create_buyer(self, invoice) -> Organization | None:
+        location = invoice.location.with_field("cac:AccountingCustomerParty")
+        name = (invoice.buyer_name or "").strip()
+        if not name:
+            self.outcome.error(location, "the buyer is not a known organisation and has no name "
+                               "(cac:PartyLegalEntity/cbc:RegistrationName or cac:PartyName/cbc:Name) "
+                               "to create it with.")
+            return None
+        country = _country_code(invoice.buyer_country) or self.workspace.home_country.code
+        chamber = next((i.value for i in invoice.buyer_ids if len(i.value) <= 30), "")
+        vat = ""
+        if invoice.buyer_vat:
+            try:
+                vat = normalize_vat(invoice.buyer_vat)
+            except ValidationError:
+                vat = ""
+        from trustfunnel.crm.services import do_save_organization
+
+        org = do_save_organization(self.workspace, actor=self.actor, fields={
+            "name": name[:200], "country": country, "vat_number": vat, "chamber_number": chamber})
+        self.outcome.counts["organisations_created"] += 1
+        self.outcome.note(location, f"the buyer {name!r} was not in the CRM; organisation created "
+                          f"(VAT number {vat or '-'}, registration id {chamber or '-'}).")
+        self.outcome.show("organisation", location, {"name": org.name, "country": country,
+                                                     "vat": vat, "chamber": chamber})
+        return org
 
 
 class PaymentsImporter(Importer):
@@ -949,7 +1015,7 @@ class PaymentsImporter(Importer):
                 else:
                     payments.append(item)
         invoices = {i.number: i for i in Invoice.objects.for_workspace(self.workspace)
-                    .filter(number__in=[p.invoice_number for p in payments])}
+                    .filter(kind="invoice", number__in=[p.invoice_number for p in payments])}
         for payment in payments:
             invoice = invoices.get(payment.invoice_number)
             if invoice is None:

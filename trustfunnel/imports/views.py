@@ -39,6 +39,7 @@ COUNT_LABELS = {
     "organisations_created": gettext_lazy("organisations created"),
     "relationships_created": gettext_lazy("relationships created"),
     "promises_proposed": gettext_lazy("promises proposed"), "paid": gettext_lazy("invoices marked paid"),
+    "credit_notes": gettext_lazy("credit notes"),
 }
 
 

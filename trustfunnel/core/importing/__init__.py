@@ -29,6 +29,7 @@ from trustfunnel.core.importing.records import (
     Location,
     MailRecord,
     MeetingRecord,
+    PartyId,
     PaymentRecord,
 )
 from trustfunnel.core.importing.text import decode_8bit, decode_text, detect_encoding
@@ -48,6 +49,7 @@ __all__ = [
     "Issue",
     "KINDS",
     "Location",
+    "PartyId",
     "MailRecord",
     "MeetingRecord",
     "PRESETS",

@@ -22,6 +22,7 @@ __all__ = [
     "MeetingRecord",
     "MailRecord",
     "InvoiceRecord",
+    "PartyId",
     "PaymentRecord",
 ]
 
@@ -53,7 +54,7 @@ class Issue:
 
     location: Location
     message: str
-    severity: str = "error"  # "error" | "note"
+    severity: str = "error"  # "error" | "warning" | "note"
 
     def describe(self) -> str:
         return f"{self.location.describe()}: {self.message}"
@@ -152,7 +153,21 @@ class MailRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PartyId:
+    """One registration identifier of a party: where it was found, its scheme (an ISO
+    6523 ICD such as 0106 for the Dutch KvK, 0183 for the Swiss UID, or "" when the file
+    gives none) and its value."""
+
+    element: str
+    scheme: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class InvoiceRecord:
+    """An invoice or a credit note (``document`` "invoice" / "credit_note"); a credit
+    note's ``credited_number`` is the invoice it corrects (cac:BillingReference)."""
+
     location: Location
     number: str
     issue_date: date
@@ -160,11 +175,18 @@ class InvoiceRecord:
     amount: Decimal
     currency: str
     buyer_name: str
+    #: The buyer's VAT number when it passed the country check, else "".
     buyer_vat: str = ""
+    #: The first legal registration id (kept on an organisation created from the file).
     buyer_chamber: str = ""
     buyer_country: str = ""
     seller_name: str = ""
+    #: Informational only: the seller is the firm itself (not validated).
     seller_vat: str = ""
+    document: str = "invoice"
+    credited_number: str = ""
+    #: Every registration identifier of the buyer, in matching order.
+    buyer_ids: tuple[PartyId, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

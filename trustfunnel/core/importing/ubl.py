@@ -1,10 +1,17 @@
-"""UBL 2.1 invoices (Peppol BIS Billing 3.0, the Dutch NLCIUS / SI-UBL 2.0).
+"""UBL 2.1 invoices and credit notes (Peppol BIS Billing 3.0, the Dutch NLCIUS / SI-UBL 2.0).
 
 Parsed with ``defusedxml`` (the file is untrusted: no entity expansion, no external
-DTDs). What is checked here: the document is an Invoice (a CreditNote is reported, not
-imported as an invoice), the fields an invoice needs are present and well-formed, the
-buyer's VAT number passes python-stdnum's check (it is how the buyer is matched), and
-the NLCIUS rule BR-NL-3 (the seller's address has street, city and post code).
+DTDs). What is checked here: the document is an Invoice or a CreditNote (an Invoice
+with type code 381 is a credit note too), the fields it needs are present and
+well-formed, and the NLCIUS rule BR-NL-3 (the seller's address has street, city and
+post code).
+
+The seller is the firm itself: its VAT number is kept for information, never checked.
+The buyer is who the invoice is matched to: by its VAT number when that passes
+python-stdnum's country check, else by its registration ids (cac:PartyLegalEntity/
+cbc:CompanyID, cac:PartyIdentification/cbc:ID with a schemeID, cbc:EndpointID). A buyer
+VAT number that fails the check is a *warning* naming the element when another id
+identifies the buyer, and an *error* when it is the only one.
 """
 
 from __future__ import annotations
@@ -13,7 +20,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from trustfunnel.core.importing.records import ImportFileError, InvoiceRecord, Issue, Location
+from trustfunnel.core.importing.records import (
+    ImportFileError,
+    InvoiceRecord,
+    Issue,
+    Location,
+    PartyId,
+)
 
 __all__ = ["parse_invoice", "InvoiceResult", "check_vat_number", "UBL_NS"]
 
@@ -26,6 +39,9 @@ UBL_NS = {
 #: When an invoice states no due date at all (BIS 3.0 makes it optional).
 DEFAULT_PAYMENT_DAYS = 30
 _VAT_NON_EU = {"GB": "vat", "CH": "vat", "NO": "mva"}
+#: UNCL 1001 codes of a credit note (BIS 3.0 allows 381 and 396 on a CreditNote; an
+#: Invoice-rooted document with 381 is a credit note as well).
+CREDIT_NOTE_CODES = frozenset({"381", "396", "81", "83", "532"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +74,8 @@ def check_vat_number(value: str) -> str | None:
 
 
 def parse_invoice(data: bytes, file: str) -> InvoiceResult:
+    """Read one UBL Invoice or CreditNote; never raises for a problem in a field (those
+    are issues), only for a file that is not a UBL document at all."""
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
@@ -67,28 +85,25 @@ def parse_invoice(data: bytes, file: str) -> InvoiceResult:
     except (ParseError, DefusedXmlException) as exc:
         raise ImportFileError(doc, f"not well-formed XML ({exc}).") from None
     tag = root.tag.split("}")[-1]
-    if tag == "CreditNote":
-        raise ImportFileError(
-            doc.with_field("CreditNote"),
-            "a credit note is not imported as an invoice; correct the invoice it refers to.",
-        )
-    if tag != "Invoice" or not root.tag.startswith("{" + UBL_NS["inv"]):
-        raise ImportFileError(doc, f"the root element is {tag!r}, not a UBL 2.1 Invoice.")
-    return _Reader(root, doc).read()
+    namespace = {"Invoice": UBL_NS["inv"], "CreditNote": UBL_NS["cn"]}.get(tag)
+    if namespace is None or not root.tag.startswith("{" + namespace):
+        raise ImportFileError(doc, f"the root element is {tag!r}, not a UBL 2.1 Invoice or CreditNote.")
+    return _Reader(root, doc, credit_root=tag == "CreditNote").read()
 
 
 class _Reader:
-    def __init__(self, root, location: Location) -> None:
+    def __init__(self, root, location: Location, *, credit_root: bool) -> None:
         self.root = root
         self.location = location
+        self.credit_root = credit_root
         self.issues: list[Issue] = []
 
     def text(self, path: str, node=None) -> str:
         found = (node if node is not None else self.root).find(path, UBL_NS)
         return (found.text or "").strip() if found is not None else ""
 
-    def error(self, field: str, message: str) -> None:
-        self.issues.append(Issue(self.location.with_field(field), message))
+    def error(self, field: str, message: str, severity: str = "error") -> None:
+        self.issues.append(Issue(self.location.with_field(field), message, severity))
 
     def date(self, path: str, *, required: bool) -> date | None:
         value = self.text(path)
@@ -102,18 +117,33 @@ class _Reader:
             self.error(path, f"{value!r} is not a date (YYYY-MM-DD).")
             return None
 
+    def document_kind(self) -> str:
+        code_path = "cbc:CreditNoteTypeCode" if self.credit_root else "cbc:InvoiceTypeCode"
+        code = self.text(code_path)
+        if self.credit_root:
+            if code and code not in CREDIT_NOTE_CODES:
+                self.error(code_path, f"type code {code!r} is not a credit note code (381).", "warning")
+            return "credit_note"
+        return "credit_note" if code in CREDIT_NOTE_CODES else "invoice"
+
     def read(self) -> InvoiceResult:
+        document = self.document_kind()
         number = self.text("cbc:ID")
         if not number:
-            self.error("cbc:ID", "the invoice number is missing.")
+            self.error("cbc:ID", "the document number is missing.")
         issue_date = self.date("cbc:IssueDate", required=True)
         due_date = self.date("cbc:DueDate", required=False) or self.date(
             "cac:PaymentMeans/cbc:PaymentDueDate", required=False
         )
         if due_date is None and issue_date is not None:
-            due_date = issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-            self.issues.append(Issue(self.location.with_field("cbc:DueDate"),
-                                     f"no due date; taken as {DEFAULT_PAYMENT_DAYS} days after issue.", "note"))
+            if document == "credit_note":  # nothing falls due: the credit applies at once
+                due_date = issue_date
+            else:
+                due_date = issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
+                self.error("cbc:DueDate", f"no due date; taken as {DEFAULT_PAYMENT_DAYS} days after issue.",
+                           "note")
+        if due_date is not None and issue_date is not None and due_date < issue_date:
+            self.error("cbc:DueDate", f"the due date {due_date} lies before the issue date {issue_date}.")
         amount_path = "cac:LegalMonetaryTotal/cbc:PayableAmount"
         amount_node = self.root.find(amount_path, UBL_NS)
         amount = None
@@ -126,12 +156,20 @@ class _Reader:
             except InvalidOperation:
                 self.error(amount_path, f"{amount_node.text.strip()!r} is not an amount.")
             currency = amount_node.get("currencyID") or currency
+            if amount is not None and document == "credit_note" and amount < 0:
+                amount = -amount  # a credit note stated as a negative invoice total
+            elif amount is not None and amount < 0:
+                self.error(amount_path, f"a negative amount due ({amount}); send it as a credit note.")
         if not currency:
             self.error("cbc:DocumentCurrencyCode", "the currency is missing.")
-        buyer = self.party("cac:AccountingCustomerParty/cac:Party", "buyer")
-        seller = self.party("cac:AccountingSupplierParty/cac:Party", "seller")
-        if not (buyer["vat"] or buyer["chamber"]):
-            self.error("cac:AccountingCustomerParty", "the buyer has neither a VAT number nor a chamber of commerce number to match.")
+        credited = ""
+        if document == "credit_note":
+            credited = self.text("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID")
+            if not credited:
+                self.error("cac:BillingReference", "the credit note names no invoice it corrects; "
+                           "it is kept as a credit on the buyer's account.", "note")
+        buyer = self.buyer("cac:AccountingCustomerParty/cac:Party")
+        seller = self.seller("cac:AccountingSupplierParty/cac:Party")
         customization = self.text("cbc:CustomizationID")
         if "nlcius" in customization.lower():
             self.check_nlcius_seller_address()
@@ -150,32 +188,75 @@ class _Reader:
                 buyer_country=buyer["country"],
                 seller_name=seller["name"],
                 seller_vat=seller["vat"],
+                document=document,
+                credited_number=credited,
+                buyer_ids=buyer["ids"],
             )
         return InvoiceResult(invoice, tuple(self.issues))
 
-    def party(self, path: str, role: str) -> dict[str, str]:
-        node = self.root.find(path, UBL_NS)
-        if node is None:
-            self.error(path, f"the {role} is missing.")
-            return {"name": "", "vat": "", "chamber": "", "country": ""}
-        name = self.text("cac:PartyLegalEntity/cbc:RegistrationName", node) or self.text(
-            "cac:PartyName/cbc:Name", node
-        )
-        vat = ""
+    def party_name(self, node) -> str:
+        return self.text("cac:PartyLegalEntity/cbc:RegistrationName", node) or self.text(
+            "cac:PartyName/cbc:Name", node)
+
+    def party_vat(self, node) -> str:
         for scheme in node.findall("cac:PartyTaxScheme", UBL_NS):
             if self.text("cac:TaxScheme/cbc:ID", scheme).upper() == "VAT":
-                vat = self.text("cbc:CompanyID", scheme)
-        chamber = ""
-        legal_id = node.find("cac:PartyLegalEntity/cbc:CompanyID", UBL_NS)
-        if legal_id is not None and legal_id.get("schemeID") in (None, "0106", "0208", "0183"):
-            chamber = (legal_id.text or "").strip()
-        country = self.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", node)
-        if role == "buyer" and vat:
+                return self.text("cbc:CompanyID", scheme)
+        return ""
+
+    def seller(self, path: str) -> dict:
+        node = self.root.find(path, UBL_NS)
+        if node is None:
+            self.error(path, "the seller is missing.")
+            return {"name": "", "vat": ""}
+        return {"name": self.party_name(node), "vat": self.party_vat(node)}
+
+    def registration_ids(self, path: str, node) -> tuple[PartyId, ...]:
+        """The buyer's registration ids in matching order: the legal entity's id, the
+        party ids that say their scheme, the electronic address; each value once."""
+        found: list[PartyId] = []
+        for element in node.findall("cac:PartyLegalEntity/cbc:CompanyID", UBL_NS):
+            found.append(PartyId(f"{path}/cac:PartyLegalEntity/cbc:CompanyID",
+                                 element.get("schemeID") or "", (element.text or "").strip()))
+        for element in node.findall("cac:PartyIdentification/cbc:ID", UBL_NS):
+            if element.get("schemeID"):  # without a scheme it is the seller's own customer number
+                found.append(PartyId(f"{path}/cac:PartyIdentification/cbc:ID",
+                                     element.get("schemeID"), (element.text or "").strip()))
+        for element in node.findall("cbc:EndpointID", UBL_NS):
+            found.append(PartyId(f"{path}/cbc:EndpointID", element.get("schemeID") or "",
+                                 (element.text or "").strip()))
+        seen: set[str] = set()
+        unique = []
+        for party_id in found:
+            if party_id.value and party_id.value not in seen:
+                seen.add(party_id.value)
+                unique.append(party_id)
+        return tuple(unique)
+
+    def buyer(self, path: str) -> dict:
+        node = self.root.find(path, UBL_NS)
+        if node is None:
+            self.error(path, "the buyer is missing.")
+            return {"name": "", "vat": "", "chamber": "", "country": "", "ids": ()}
+        ids = self.registration_ids(path, node)
+        vat = given_vat = self.party_vat(node)
+        if vat:
             problem = check_vat_number(vat)
             if problem:
-                self.error(f"{path}/cac:PartyTaxScheme/cbc:CompanyID",
-                           f"{vat!r} is not a valid VAT number ({problem}).")
-        return {"name": name, "vat": vat, "chamber": chamber, "country": country.upper()}
+                element = f"{path}/cac:PartyTaxScheme/cbc:CompanyID"
+                if ids:
+                    self.error(element, f"{vat!r} is not a valid VAT number ({problem}); the buyer is "
+                               "matched by its registration ids instead.", "warning")
+                else:
+                    self.error(element, f"{vat!r} is not a valid VAT number ({problem}) and the buyer "
+                               "has no other identifier to match.")
+                vat = ""
+        if not (given_vat or ids):
+            self.error("cac:AccountingCustomerParty",
+                       "the buyer has neither a VAT number nor a registration id to match.")
+        country = self.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", node)
+        return {"name": self.party_name(node), "vat": vat, "chamber": ids[0].value if ids else "",
+                "country": country.upper(), "ids": ids}
 
     def check_nlcius_seller_address(self) -> None:
         base = "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress"

@@ -49,7 +49,8 @@ class Command(BaseCommand):
         for ws in ids:
             verdict = verify_workspace_chain(ws)
             if verdict.ok:
-                self.stdout.write(f"workspace {ws}: {verdict.checked} entries, chain intact")
+                erased = f" ({verdict.erased} with their payload erased)" if verdict.erased else ""
+                self.stdout.write(f"workspace {ws}: {verdict.checked} entries, chain intact{erased}")
             else:
                 broken = True
                 self.stdout.write(f"workspace {ws}: BROKEN at {verdict.first_broken.message} "
