@@ -74,13 +74,28 @@ def _trust_join(params: GateParams) -> tuple[str, str, list]:
 
 def facts_sql(
     people: QuerySet, *, workspace_id: int, now: datetime, params: GateParams,
-    ordered: bool = True,
+    ordered: bool = True, personal_window_days: float | None = None,
 ):
-    """The one statement and its parameters: columns ``c0`` .. ``c17``, one row a person."""
-    segment_sql, segment_params = people.values("id").query.sql_with_params()
+    """The one statement and its parameters: columns ``c0`` .. ``c17``, one row a person.
+
+    The segment's query is the FROM of the result and is joined to the relationships
+    (no ``IN (segment)`` semi-join; a materialised common table was slower). With
+    ``personal_window_days`` only personal interactions since then are read (and any
+    planned ones): the last personal interaction (``c13``) is exact within the window
+    and "never" before it, which is all :func:`trustfunnel.core.gate.coarsen` keeps.
+    """
+    segment_sql, segment_params = (
+        people.order_by()
+        .values("id", "workspace_id", "marketing_consent", "language", "decision_authority")
+        .query.sql_with_params()
+    )
     personal = ", ".join(f"'{k}'" for k in PERSONAL_KINDS) + f", '{InteractionKind.EMAIL}'"
     planned = ", ".join(f"'{k}'" for k in PERSONAL_KINDS)
     trust_sql, trust_col, trust_params = _trust_join(params)
+    window_sql = "" if personal_window_days is None else "AND i.occurred_at >= %s"
+    window_args = (
+        [] if personal_window_days is None else [now - timedelta(days=personal_window_days)]
+    )
     sql = f"""
     SELECT p.id AS c0, COALESCE(f.rel_id, 0) AS c1, COALESCE(f.owner_id, 0) AS c2,
            {_language_code_sql()} AS c3,
@@ -93,7 +108,7 @@ def facts_sql(
            COALESCE(f.open_n, 0) AS c15,
            CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END AS c16,
            COALESCE(f.fragile, 0) AS c17
-    FROM crm_person p
+    FROM ({segment_sql}) p
     LEFT JOIN (
       SELECT r.person_id, MIN(r.id) AS rel_id, MIN(r.owner_id) AS owner_id,
              MAX(COALESCE(dl.stage_rank, 0)) AS stage_rank, MAX(COALESCE(dl.won, 0)) AS won,
@@ -118,7 +133,7 @@ def facts_sql(
                MAX(CASE WHEN i.occurred_at > %s AND i.kind IN ({planned}) THEN 1 ELSE 0 END)
                  AS planned
         FROM timeline_interaction i
-        WHERE i.workspace_id = %s AND i.kind IN ({personal})
+        WHERE i.workspace_id = %s AND i.kind IN ({personal}) {window_sql}
         GROUP BY i.relationship_id
       ) ix ON ix.relationship_id = r.id
       LEFT JOIN (
@@ -138,7 +153,8 @@ def facts_sql(
         GROUP BY s.relationship_id
       ) pr ON pr.relationship_id = r.id
       {trust_sql}
-      WHERE r.workspace_id = %s AND r.person_id IN ({segment_sql})
+      JOIN ({segment_sql}) seg ON seg.id = r.person_id
+      WHERE r.workspace_id = %s
       GROUP BY r.person_id
     ) f ON f.person_id = p.id
     LEFT JOIN (
@@ -151,18 +167,19 @@ def facts_sql(
       SELECT person_id, COUNT(*) AS n FROM marketing_automatedsend
       WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s GROUP BY person_id
     ) snd ON snd.person_id = p.id
-    WHERE p.workspace_id = %s AND p.id IN ({segment_sql})
+    WHERE p.workspace_id = %s
     {"ORDER BY p.id" if ordered else ""}
     """
     ws = workspace_id
     args = [
-        ws, now, now, ws,
+        *segment_params,
+        ws, now, now, ws, *window_args,
         ws, now - timedelta(days=params.breach_days), now,
         ws, now - timedelta(days=PROMISE_WINDOW_DAYS),
         *trust_params, *([ws] if trust_params else []),
-        ws, *segment_params,
+        *segment_params, ws,
         ws, ws, now - timedelta(days=params.frequency_cap_days), now,
-        ws, *segment_params,
+        ws,
     ]
     return sql, args
 
@@ -302,7 +319,8 @@ def profile_sql(
     a small integer and a segment of a million people has a few hundred of them.
     """
     facts, args = facts_sql(people, workspace_id=workspace_id, now=now, params=params,
-                            ordered=False)
+                            ordered=False,
+                            personal_window_days=params.active_conversation_days)
     language = chosen_language_sql(pick_language)
     won, lost = STAGES.index("won"), STAGES.index("lost")
     expressions = {
