@@ -12,8 +12,8 @@ from trustfunnel.core.gate import (
     RecipientBatch,
     RecipientFacts,
     Rule,
-    decide,
     coarsen,
+    decide,
     decide_batch,
 )
 

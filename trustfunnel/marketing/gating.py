@@ -122,6 +122,25 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
     kinds = [*PERSONAL_KINDS, InteractionKind.EMAIL]
     marks = ", ".join(["%s"] * len(kinds))
     ws = campaign.workspace_id
+    personal_relationships = f"""
+        SELECT r2.rel_id FROM {RECIPIENTS} r2 JOIN {PROFILES} v2 ON v2.profile = r2.profile
+        WHERE v2.decision = %s AND r2.owner_id <> 0"""
+    where = f"""
+        i.workspace_id = %s AND i.kind IN ({marks}) AND i.occurred_at <= %s
+        AND i.relationship_id IN ({personal_relationships})"""
+    if connection.vendor == "postgresql":
+        latest = f"""
+          SELECT DISTINCT ON (i.relationship_id) i.relationship_id, i.id
+          FROM timeline_interaction i WHERE {where}
+          ORDER BY i.relationship_id, i.occurred_at DESC, i.id DESC"""
+    else:
+        latest = f"""
+          SELECT relationship_id, id FROM (
+            SELECT i.relationship_id, i.id,
+                   ROW_NUMBER() OVER (PARTITION BY i.relationship_id
+                                      ORDER BY i.occurred_at DESC, i.id DESC) AS n
+            FROM timeline_interaction i WHERE {where}
+          ) ranked WHERE n = 1"""
     cursor.execute(
         f"""
         INSERT INTO {PersonalTask._meta.db_table}
@@ -132,16 +151,8 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
         FROM {RECIPIENTS} r
         JOIN {PROFILES} v ON v.profile = r.profile
         LEFT JOIN (
-          SELECT i.relationship_id, i.id,
-                 ROW_NUMBER() OVER (PARTITION BY i.relationship_id
-                                    ORDER BY i.occurred_at DESC, i.id DESC) AS n
-          FROM timeline_interaction i
-          WHERE i.workspace_id = %s AND i.kind IN ({marks}) AND i.occurred_at <= %s
-            AND i.relationship_id IN (
-              SELECT r2.rel_id FROM {RECIPIENTS} r2
-              JOIN {PROFILES} v2 ON v2.profile = r2.profile
-              WHERE v2.decision = %s AND r2.owner_id <> 0)
-        ) lp ON lp.relationship_id = r.rel_id AND lp.n = 1
+          {latest}
+        ) lp ON lp.relationship_id = r.rel_id
         WHERE v.decision = %s AND r.owner_id <> 0
           AND NOT EXISTS (
             SELECT 1 FROM {PersonalTask._meta.db_table} t

@@ -175,16 +175,18 @@ class PersonalTask(WorkspaceScopedModel):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="personal_tasks", db_constraint=False)
+                              related_name="personal_tasks", db_constraint=False,
+                              db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+",
                                db_constraint=False)
     relationship = models.ForeignKey(Relationship, null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="+",
                                      db_constraint=False)
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="personal_tasks", db_constraint=False)
+                                 related_name="personal_tasks", db_constraint=False,
+                                 db_index=False)
     content = models.ForeignKey(Content, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", db_constraint=False)
+                                related_name="+", db_constraint=False, db_index=False)
     rule_bits = models.BigIntegerField(default=0)
     last_personal_interaction = models.ForeignKey(
         Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -198,7 +200,9 @@ class PersonalTask(WorkspaceScopedModel):
         verbose_name = _("personal task")
         verbose_name_plural = _("personal tasks")
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "campaign", "person"],
+            # A campaign belongs to one workspace; leading with the campaign serves the
+            # review page and a campaign's deletion too.
+            models.UniqueConstraint(fields=["campaign", "person"],
                                     name="personaltask_once_per_campaign")
         ]
         indexes = [models.Index(fields=["workspace", "owner", "status"], name="ptask_ws_owner")]
