@@ -29,7 +29,9 @@ from trustfunnel.marketing.models import (
     Suppression,
 )
 
-NOW = timezone.now()
+# Whole seconds: SQLite then stores a timestamp in another text form than a parameter
+# takes, and an interaction exactly 21 days old sits on the window's bound.
+NOW = timezone.now().replace(microsecond=0)
 STAGES = ["", "lead", "first_contact", "needs_explored", "proposal", "negotiation", "won", "lost"]
 
 

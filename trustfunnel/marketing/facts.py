@@ -93,8 +93,11 @@ def facts_sql(
     planned = ", ".join(f"'{k}'" for k in PERSONAL_KINDS)
     trust_sql, trust_col, trust_params = _trust_join(params)
     window_sql = "" if personal_window_days is None else "AND i.occurred_at >= %s"
+    # A day of slack: the window only narrows the scan, the profile compares the exact
+    # days (SQLite compares timestamps as text, so the bound itself must never decide).
     window_args = (
-        [] if personal_window_days is None else [now - timedelta(days=personal_window_days)]
+        [] if personal_window_days is None
+        else [now - timedelta(days=personal_window_days + 1)]
     )
     sql = f"""
     SELECT p.id AS c0, COALESCE(f.rel_id, 0) AS c1, COALESCE(f.owner_id, 0) AS c2,
