@@ -10,6 +10,7 @@ small profile → decision table. The same SQL runs on PostgreSQL and SQLite.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,15 +165,14 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
 
 
 class _Clock:
-    def __init__(self, timings: dict[str, float] | None) -> None:
-        import time
+    """Wall time per phase into ``timings`` (when given)."""
 
-        self._now = time.perf_counter
+    def __init__(self, timings: dict[str, float] | None) -> None:
         self._timings = timings
-        self._last = self._now()
+        self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
-        now = self._now()
+        now = time.perf_counter()
         if self._timings is not None:
             self._timings[name] = now - self._last
         self._last = now
