@@ -2,8 +2,8 @@
 
 Builds (once) a workspace with N people, their relationships, deals, interactions,
 signals and prior automated sends with COPY, then times ``do_gate_campaign`` end to
-end: facts gathered in one SQL statement, NumPy decisions, COPY of the decisions and
-bulk creation of the personal tasks. Run with
+end (with the commit): coarse fact profiles into a temporary table, the core engine on
+the distinct profiles, decisions and personal tasks with one INSERT ... SELECT each. Run with
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_bench python -m bench.gate [N]``.
 """
 
@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 
@@ -111,6 +112,32 @@ def populate(n: int, seed: int = 7):
     return workspace, user
 
 
+class _PhaseTimings(dict):
+    """Wall time per phase (set by the service) plus, on a local PostgreSQL, the CPU
+    seconds the database backend spent in each phase: on a shared, loaded machine the
+    CPU time says more about the work than the wall time does."""
+
+    def __init__(self, backend_pid: int) -> None:
+        super().__init__()
+        self.cpu: dict[str, float] = {}
+        self._stat = Path(f"/proc/{backend_pid}/stat") if backend_pid else None
+        self._last = self._backend_cpu()
+
+    def _backend_cpu(self) -> float | None:
+        try:
+            fields = self._stat.read_text().rsplit(")", 1)[1].split()
+        except (AttributeError, OSError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __setitem__(self, name: str, seconds: float) -> None:
+        super().__setitem__(name, seconds)
+        now = self._backend_cpu()
+        if now is not None and self._last is not None:
+            self.cpu[name] = now - self._last
+        self._last = now
+
+
 def bench_gate(n: int = 1_000_000) -> dict:
     """Gate one campaign over ``n`` recipients; returns the figures."""
     setup_django()
@@ -129,19 +156,49 @@ def bench_gate(n: int = 1_000_000) -> dict:
     segment = Segment.objects.create(workspace=workspace, name="All", filters={})
     campaign = Campaign.objects.create(workspace=workspace, name="Bench", content=content,
                                        segment=segment, planned_at=timezone.now())
+    load_before = os.getloadavg()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql"
+                       else "SELECT 0")
+        backend = cursor.fetchone()[0]
+    timings = _PhaseTimings(backend)
     started = time.perf_counter()
     with transaction.atomic():
-        counts = do_gate_campaign(campaign, actor=user)
+        counts = do_gate_campaign(campaign, actor=user, timings=timings)
+        in_transaction = time.perf_counter()
     elapsed = time.perf_counter() - started
+    timings["commit"] = time.perf_counter() - in_transaction
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"recipients": sum(counts.values()), "seconds": elapsed, "counts": counts,
-            "peak_rss_mib": peak, "database": connection.vendor}
+            "phases": dict(timings), "backend_cpu": timings.cpu, "peak_rss_mib": peak, "database": connection.vendor,
+            "load_before": load_before, "load_after": os.getloadavg()}
 
 
 def main(argv: list[str]) -> None:
+    """``gate [N] [--record]``: print the figures; with --record append them to RESULTS.md."""
+    record = "--record" in argv
+    argv = [a for a in argv if a != "--record"]
     n = int(argv[0]) if argv else 1_000_000
     result = bench_gate(n)
     print(result)
+    if record:
+        from bench.results import append
+
+        counts = result["counts"]
+        load = ", ".join(f"{x:.2f}" for x in result["load_before"])
+        load_after = ", ".join(f"{x:.2f}" for x in result["load_after"])
+        append(
+            f"gate: one campaign of {n:,} recipients on {result['database']}",
+            [f"recipients: {result['recipients']:,} ({counts['send']:,} send, "
+             f"{counts['personal']:,} personal, {counts['suppress']:,} suppress)",
+             f"`do_gate_campaign` end to end incl. commit: **{result['seconds']:.2f} s** "
+             f"(target < 5 s), peak RSS {result['peak_rss_mib']:.0f} MiB",
+             "phases (wall): " + "; ".join(f"{k} {v:.2f} s"
+                                           for k, v in result["phases"].items()),
+             "database backend CPU per phase: " + "; ".join(
+                 f"{k} {v:.2f} s" for k, v in result["backend_cpu"].items()),
+             f"load average before: {load}; after: {load_after}"],
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from trustfunnel.core.gate import (
     RecipientBatch,
     RecipientFacts,
     Rule,
+    coarsen,
     decide,
     decide_batch,
 )
@@ -137,6 +138,48 @@ def test_without_consent_nothing_is_ever_sent_or_delegated(person):
 def test_a_send_always_has_no_rule_that_fired(person):
     result = decide(person, NEWSLETTER, PARAMS)
     assert (result.decision is Decision.SEND) == (result.rules == ())
+
+
+gate_params = st.builds(
+    GateParams,
+    frequency_cap_count=st.integers(0, 4),
+    frequency_cap_days=st.integers(1, 30),
+    active_conversation_days=st.integers(0, 60),
+    key_deal_value=st.floats(0, 1e5),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(recipients, min_size=1, max_size=30), gate_params,
+       st.sampled_from([NEWSLETTER, MessageFacts(), MessageFacts(target_stages=("proposal",))]))
+def test_coarsened_facts_give_the_same_decisions_and_rules(people, params, message):
+    batch = RecipientBatch.of(people, params)
+    exact = decide_batch(batch, message, params)
+    coarse = decide_batch(coarsen(batch, params), message, params)
+    assert (exact.decisions == coarse.decisions).all()
+    assert (exact.rule_bits == coarse.rule_bits).all()
+
+
+def test_coarsened_facts_have_few_distinct_profiles():
+    rng = np.random.default_rng(2)
+    n = 10_000
+    batch = RecipientBatch(
+        consent=rng.random(n) > 0.1, unsubscribed=np.zeros(n, bool), bounced=np.zeros(n, bool),
+        recent_breach=np.zeros(n, bool), automated_sends_in_window=rng.integers(0, 9, n),
+        stage=rng.integers(0, 8, n).astype(np.int8), language_available=np.ones(n, bool),
+        days_since_personal=rng.exponential(60, n), open_promise=np.zeros(n, bool),
+        meeting_planned=np.zeros(n, bool), decision_maker=rng.random(n) < 0.2,
+        max_open_deal_value=rng.exponential(10000, n), fragile=np.zeros(n, bool),
+    )
+    coarse = coarsen(batch, PARAMS)
+    profiles = {
+        (c, s, st_, d, v, m)
+        for c, s, st_, d, v, m in zip(
+            coarse.consent, coarse.automated_sends_in_window, coarse.stage,
+            coarse.days_since_personal, coarse.max_open_deal_value, coarse.decision_maker,
+            strict=True)
+    }
+    assert len(profiles) <= 2 * 3 * 8 * 2 * 2 * 2
 
 
 def test_a_million_recipients_are_counted_per_decision():

@@ -19,10 +19,14 @@ only the deciding one.
 The gate is vectorised: :func:`decide_batch` takes NumPy arrays for a whole segment (a
 million recipients in well under a second); :func:`decide` is the same code on a batch
 of one, so the API's single answer and a campaign's stored decisions never disagree.
+:func:`coarsen` says which differences between recipients can matter: after it a segment
+has only a few hundred distinct fact profiles, so a campaign can be decided once per
+profile and the decisions joined to the recipients in the database.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass, field
 
@@ -42,6 +46,7 @@ __all__ = [
     "BatchResult",
     "decide",
     "decide_batch",
+    "coarsen",
     "rules_from_bits",
 ]
 
@@ -269,6 +274,32 @@ def decide_batch(batch: RecipientBatch, message: MessageFacts, params: GateParam
     decisions[(bits & np.uint32(PERSONAL_RULES)) != 0] = Decision.PERSONAL
     decisions[(bits & np.uint32(HARD_SUPPRESS)) != 0] = Decision.SUPPRESS
     return BatchResult(decisions=decisions, rule_bits=bits)
+
+
+def coarsen(batch: RecipientBatch, params: GateParams) -> RecipientBatch:
+    """``batch`` with each numeric fact replaced by a representative of its class.
+
+    :func:`decide_batch` compares the numeric facts with one threshold each, so only
+    the side of the threshold matters: sends are capped at the frequency cap, the days
+    since the last personal interaction become ``active_conversation_days`` (within) or
+    ``inf``, the open deal value becomes ``key_deal_value`` (key deal) or ``-inf``.
+    ``decide_batch(coarsen(b))`` equals ``decide_batch(b)`` (a property test); the
+    campaign path computes the same classes in SQL and decides per distinct profile.
+    """
+    return dataclasses.replace(
+        batch,
+        automated_sends_in_window=np.minimum(
+            batch.automated_sends_in_window, params.frequency_cap_count
+        ).astype(np.int32),
+        days_since_personal=np.where(
+            batch.days_since_personal <= params.active_conversation_days,
+            float(params.active_conversation_days), np.inf,
+        ),
+        max_open_deal_value=np.where(
+            batch.max_open_deal_value >= params.key_deal_value,
+            float(params.key_deal_value), -np.inf,
+        ),
+    )
 
 
 def rules_from_bits(bits: int) -> tuple[Rule, ...]:

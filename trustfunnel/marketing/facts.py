@@ -72,22 +72,46 @@ def _trust_join(params: GateParams) -> tuple[str, str, list]:
     return sql, "MAX(COALESCE(tr.fragile, 0))", [*labels, *labels]
 
 
-def facts_sql(people: QuerySet, *, workspace_id: int, now: datetime, params: GateParams):
-    """The one statement and its parameters."""
-    segment_sql, segment_params = people.values("id").query.sql_with_params()
+def facts_sql(
+    people: QuerySet, *, workspace_id: int, now: datetime, params: GateParams,
+    ordered: bool = True, personal_window_days: float | None = None,
+):
+    """The one statement and its parameters: columns ``c0`` .. ``c17``, one row a person.
+
+    The segment's query is the FROM of the result and is joined to the relationships
+    (no ``IN (segment)`` semi-join; a materialised common table was slower). With
+    ``personal_window_days`` only personal interactions since then are read (and any
+    planned ones): the last personal interaction (``c13``) is exact within the window
+    and "never" before it, which is all :func:`trustfunnel.core.gate.coarsen` keeps.
+    """
+    segment_sql, segment_params = (
+        people.order_by()
+        .values("id", "workspace_id", "marketing_consent", "language", "decision_authority")
+        .query.sql_with_params()
+    )
     personal = ", ".join(f"'{k}'" for k in PERSONAL_KINDS) + f", '{InteractionKind.EMAIL}'"
     planned = ", ".join(f"'{k}'" for k in PERSONAL_KINDS)
     trust_sql, trust_col, trust_params = _trust_join(params)
+    window_sql = "" if personal_window_days is None else "AND i.occurred_at >= %s"
+    # A day of slack: the window only narrows the scan, the profile compares the exact
+    # days (SQLite compares timestamps as text, so the bound itself must never decide).
+    window_args = (
+        [] if personal_window_days is None
+        else [now - timedelta(days=personal_window_days + 1)]
+    )
     sql = f"""
-    SELECT p.id, COALESCE(f.rel_id, 0), COALESCE(f.owner_id, 0), {_language_code_sql()},
-           CASE WHEN p.marketing_consent THEN 1 ELSE 0 END,
-           COALESCE(sup.unsub, 0), COALESCE(sup.bounced, 0), COALESCE(f.breach, 0),
-           COALESCE(snd.n, 0), COALESCE(f.stage_rank, 0), COALESCE(f.won, 0),
-           COALESCE(f.lost, 0), COALESCE(f.open_value, 0), COALESCE(f.last_personal, -1),
-           COALESCE(f.planned, 0), COALESCE(f.open_n, 0),
-           CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END,
-           COALESCE(f.fragile, 0)
-    FROM crm_person p
+    SELECT p.id AS c0, COALESCE(f.rel_id, 0) AS c1, COALESCE(f.owner_id, 0) AS c2,
+           {_language_code_sql()} AS c3,
+           CASE WHEN p.marketing_consent THEN 1 ELSE 0 END AS c4,
+           COALESCE(sup.unsub, 0) AS c5, COALESCE(sup.bounced, 0) AS c6,
+           COALESCE(f.breach, 0) AS c7, COALESCE(snd.n, 0) AS c8,
+           COALESCE(f.stage_rank, 0) AS c9, COALESCE(f.won, 0) AS c10,
+           COALESCE(f.lost, 0) AS c11, COALESCE(f.open_value, 0) AS c12,
+           COALESCE(f.last_personal, -1) AS c13, COALESCE(f.planned, 0) AS c14,
+           COALESCE(f.open_n, 0) AS c15,
+           CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END AS c16,
+           COALESCE(f.fragile, 0) AS c17
+    FROM ({segment_sql}) p
     LEFT JOIN (
       SELECT r.person_id, MIN(r.id) AS rel_id, MIN(r.owner_id) AS owner_id,
              MAX(COALESCE(dl.stage_rank, 0)) AS stage_rank, MAX(COALESCE(dl.won, 0)) AS won,
@@ -112,7 +136,7 @@ def facts_sql(people: QuerySet, *, workspace_id: int, now: datetime, params: Gat
                MAX(CASE WHEN i.occurred_at > %s AND i.kind IN ({planned}) THEN 1 ELSE 0 END)
                  AS planned
         FROM timeline_interaction i
-        WHERE i.workspace_id = %s AND i.kind IN ({personal})
+        WHERE i.workspace_id = %s AND i.kind IN ({personal}) {window_sql}
         GROUP BY i.relationship_id
       ) ix ON ix.relationship_id = r.id
       LEFT JOIN (
@@ -132,7 +156,8 @@ def facts_sql(people: QuerySet, *, workspace_id: int, now: datetime, params: Gat
         GROUP BY s.relationship_id
       ) pr ON pr.relationship_id = r.id
       {trust_sql}
-      WHERE r.workspace_id = %s AND r.person_id IN ({segment_sql})
+      JOIN ({segment_sql}) seg ON seg.id = r.person_id
+      WHERE r.workspace_id = %s
       GROUP BY r.person_id
     ) f ON f.person_id = p.id
     LEFT JOIN (
@@ -145,18 +170,19 @@ def facts_sql(people: QuerySet, *, workspace_id: int, now: datetime, params: Gat
       SELECT person_id, COUNT(*) AS n FROM marketing_automatedsend
       WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s GROUP BY person_id
     ) snd ON snd.person_id = p.id
-    WHERE p.workspace_id = %s AND p.id IN ({segment_sql})
-    ORDER BY p.id
+    WHERE p.workspace_id = %s
+    {"ORDER BY p.id" if ordered else ""}
     """
     ws = workspace_id
     args = [
-        ws, now, now, ws,
+        *segment_params,
+        ws, now, now, ws, *window_args,
         ws, now - timedelta(days=params.breach_days), now,
         ws, now - timedelta(days=PROMISE_WINDOW_DAYS),
         *trust_params, *([ws] if trust_params else []),
-        ws, *segment_params,
+        *segment_params, ws,
         ws, ws, now - timedelta(days=params.frequency_cap_days), now,
-        ws, *segment_params,
+        ws,
     ]
     return sql, args
 
@@ -177,6 +203,19 @@ def gather(
     return _to_table(matrix, now.timestamp())
 
 
+def set_local_planner(cursor) -> None:
+    """Planner settings for the one big facts statement (PostgreSQL, this transaction).
+
+    JIT compilation costs seconds on a one-off query; sorts and hashes of a million rows
+    fit in memory with a larger work_mem; and parallel workers each rebuilt the whole
+    per-relationship aggregate (EXPLAIN ANALYZE: three loops of the same 1M-row hash
+    aggregate), tripling the work on a two-core machine, so the statement runs serially.
+    """
+    cursor.execute("SET LOCAL jit = off")
+    cursor.execute("SET LOCAL work_mem = '256MB'")
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+
+
 def _fetch_binary(sql: str, args: list) -> np.ndarray:
     """Run ``sql`` as COPY ... TO STDOUT (FORMAT BINARY) and view the reply as NumPy.
 
@@ -190,8 +229,7 @@ def _fetch_binary(sql: str, args: list) -> np.ndarray:
     with connection.cursor() as cursor:
         # JIT compilation costs seconds on this one-off query; sorts and hashes of a
         # million rows fit in memory with a larger work_mem.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        set_local_planner(cursor)
         chunks = []
         with cursor.connection.cursor().copy(statement, args) as copy:
             for block in copy:
@@ -239,4 +277,109 @@ def _to_table(matrix: np.ndarray, now_epoch: float) -> RecipientFactsTable:
         owner_ids=col[2].astype(np.int64),
         languages=language_names[col[3].astype(np.int64)].tolist(),
         batch=batch,
+    )
+
+
+# -- coarse fact profiles: a campaign decided once per profile ----------------------
+
+#: A recipient's coarse fact profile (see :func:`trustfunnel.core.gate.coarsen`), packed
+#: into one integer in SQL: (field, bits); the last field takes the remaining bits.
+PROFILE_FIELDS: tuple[tuple[str, int], ...] = (
+    ("consent", 1), ("unsubscribed", 1), ("bounced", 1), ("recent_breach", 1),
+    ("decision_maker", 1), ("key_deal", 1), ("fragile", 1), ("open_promise", 1),
+    ("meeting_planned", 1), ("active_conversation", 1), ("language_available", 1),
+    ("stage", 3), ("sends", 0),
+)
+
+
+def _profile_offsets() -> dict[str, tuple[int, int]]:
+    offsets, at = {}, 0
+    for name, bits in PROFILE_FIELDS:
+        offsets[name] = (at, bits)
+        at += bits
+    return offsets
+
+
+def _flag(expression: str) -> str:
+    return f"(CASE WHEN {expression} THEN 1 ELSE 0 END)"
+
+
+def chosen_language_sql(pick) -> str:
+    """The language a person gets (``''`` for none) from the language code column
+    ``c3``; ``pick(language)`` is the app's choice for one language, asked once per
+    known language rather than once per person."""
+    cases = " ".join(f"WHEN {i} THEN '{pick(code)}'" for i, code in enumerate(Language.values))
+    return f"(CASE c3 {cases} ELSE '{pick('')}' END)"
+
+
+def profile_sql(
+    people: QuerySet, *, workspace_id: int, now: datetime, params: GateParams, pick_language
+) -> tuple[str, list]:
+    """One row a recipient: ``person_id, rel_id, owner_id, language, profile``.
+
+    The numeric facts are cut where :func:`trustfunnel.core.gate.coarsen` cuts them (the
+    frequency cap, the active-conversation days, the key deal value), so the profile is
+    a small integer and a segment of a million people has a few hundred of them.
+    """
+    facts, args = facts_sql(people, workspace_id=workspace_id, now=now, params=params,
+                            ordered=False,
+                            personal_window_days=params.active_conversation_days)
+    language = chosen_language_sql(pick_language)
+    won, lost = STAGES.index("won"), STAGES.index("lost")
+    expressions = {
+        "consent": _flag("c4 > 0"),
+        "unsubscribed": _flag("c5 > 0"),
+        "bounced": _flag("c6 > 0"),
+        "recent_breach": _flag("c7 > 0"),
+        "decision_maker": _flag("c16 > 0"),
+        "key_deal": _flag("c12 >= %s"),
+        "fragile": _flag("c17 > 0"),
+        "open_promise": _flag("c15 > 0"),
+        "meeting_planned": _flag("c14 > 0"),
+        "active_conversation": _flag("c13 >= 0 AND (%s - c13) / 86400.0 <= %s"),
+        "language_available": _flag(f"{language} <> ''"),
+        "stage": f"(CASE WHEN c9 > 0 THEN c9 WHEN c10 > 0 THEN {won} "
+                 f"WHEN c11 > 0 THEN {lost} ELSE 0 END)",
+        "sends": "(CASE WHEN c8 >= %s THEN %s ELSE c8 END)",
+    }
+    values = {
+        "key_deal": [params.key_deal_value],
+        "active_conversation": [now.timestamp(), float(params.active_conversation_days)],
+        "sends": [params.frequency_cap_count, params.frequency_cap_count],
+    }
+    terms, profile_args = [], []
+    for name, (offset, _bits) in _profile_offsets().items():
+        terms.append(f"{expressions[name]} * {1 << offset}")
+        profile_args.extend(values.get(name, []))
+    sql = f"""
+    SELECT c0 AS person_id, c1 AS rel_id, c2 AS owner_id, {language} AS language,
+           {" + ".join(terms)} AS profile
+    FROM ({facts}) q
+    """
+    return sql, [*profile_args, *args]
+
+
+def profile_batch(profiles: np.ndarray, params: GateParams) -> RecipientBatch:
+    """The coarse batch (one row per profile) that :func:`decide_batch` decides."""
+    profiles = np.asarray(profiles, dtype=np.int64)
+    field = {}
+    for name, (offset, bits) in _profile_offsets().items():
+        value = profiles >> offset
+        field[name] = value & ((1 << bits) - 1) if bits else value
+    return RecipientBatch(
+        consent=field["consent"] > 0,
+        unsubscribed=field["unsubscribed"] > 0,
+        bounced=field["bounced"] > 0,
+        recent_breach=field["recent_breach"] > 0,
+        automated_sends_in_window=field["sends"].astype(np.int32),
+        stage=field["stage"].astype(np.int8),
+        language_available=field["language_available"] > 0,
+        days_since_personal=np.where(field["active_conversation"] > 0,
+                                     float(params.active_conversation_days), np.inf),
+        open_promise=field["open_promise"] > 0,
+        meeting_planned=field["meeting_planned"] > 0,
+        decision_maker=field["decision_maker"] > 0,
+        max_open_deal_value=np.where(field["key_deal"] > 0, float(params.key_deal_value),
+                                     -np.inf),
+        fragile=field["fragile"] > 0,
     )

@@ -9,18 +9,18 @@ from datetime import datetime
 
 import numpy as np
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from trustfunnel.core.errors import InvalidInput, PermissionDenied
 from trustfunnel.core.gate import (
-    Decision,
     GateParams,
     MessageFacts,
     decide_batch,
 )
 from trustfunnel.crm.models import DealStage, Person
 from trustfunnel.marketing import facts as facts_mod
+from trustfunnel.marketing import gating
 from trustfunnel.marketing.models import (
     Campaign,
     CampaignStatus,
@@ -36,7 +36,6 @@ from trustfunnel.marketing.models import (
     TaskStatus,
 )
 from trustfunnel.marketing.segments import clean_filters, segment_people
-from trustfunnel.timeline.models import PERSONAL_KINDS, Interaction, InteractionKind
 from trustfunnel.workspaces import audit
 from trustfunnel.workspaces.models import Membership, Workspace
 from trustfunnel.workspaces.params import params_for
@@ -79,7 +78,11 @@ def pick_language(person_language: str, available: set[str]) -> str | None:
 
 
 def evaluate(campaign: Campaign, *, now: datetime):
-    """Facts and decisions for every person of the campaign's segment (no writes)."""
+    """Exact facts and decisions for every person of the segment, in NumPy (no writes).
+
+    The reference for the database path of :func:`do_gate_campaign` (a test holds
+    them equal); the API's gate check takes the same facts.
+    """
     params = gate_params(campaign.workspace)
     people = segment_people(campaign.workspace, campaign.segment.filters, now=now)
     table = facts_mod.gather(people, workspace_id=campaign.workspace_id, now=now, params=params)
@@ -92,121 +95,37 @@ def evaluate(campaign: Campaign, *, now: datetime):
     return table, languages, result
 
 
-def do_gate_campaign(campaign: Campaign, *, actor, now: datetime | None = None) -> dict[str, int]:
+def do_gate_campaign(
+    campaign: Campaign, *, actor, now: datetime | None = None,
+    timings: dict[str, float] | None = None,
+) -> dict[str, int]:
     """Run the gate over the whole segment and store every decision in bulk.
 
     Replaces earlier decisions of the campaign; PERSONAL decisions become tasks for
-    the account owner (once per campaign and person).
+    the account owner (once per campaign and person). The decisions are made by the
+    core engine once per distinct fact profile and written inside the database (see
+    :mod:`trustfunnel.marketing.gating`). ``timings`` (optional) receives the wall
+    time per phase (the benchmark reports them).
     """
     now = now or timezone.now()
     if campaign.status in (CampaignStatus.SENDING, CampaignStatus.SENT):
         raise InvalidInput("{field}: this campaign has already been sent.", field="campaign")
-    table, languages, result = evaluate(campaign, now=now)
-    GateDecision.objects.filter(campaign=campaign).delete()
-    _write_decisions(campaign, table, languages, result)
-    _create_personal_tasks(campaign, table, result)
-    counts = {d.code: c for d, c in result.counts().items()}
+    available = content_languages(campaign.content)
+    profiles = gating.gate_in_database(
+        campaign,
+        people=segment_people(campaign.workspace, campaign.segment.filters, now=now),
+        message=message_for(campaign.content),
+        params=gate_params(campaign.workspace),
+        pick_language=lambda language: pick_language(language, available),
+        now=now, timings=timings,
+    )
+    counts = profiles.counts_by_decision()
     campaign.status = CampaignStatus.REVIEWED
     campaign.gated_at = now
     campaign.counts = counts
     campaign.save(update_fields=["status", "gated_at", "counts"])
     audit.record(campaign.workspace, "marketing.campaign.gated", campaign, actor=actor, data=counts)
     return counts
-
-
-def _write_decisions(campaign, table, languages, result) -> None:
-    n = len(table.person_ids)
-    if n == 0:
-        return
-    status = np.where(result.decisions == Decision.PERSONAL, DecisionStatus.TASKED,
-                      np.where(result.decisions == Decision.SUPPRESS, DecisionStatus.SKIPPED,
-                               DecisionStatus.PENDING))
-    bulk_insert(
-        GateDecision._meta.db_table,
-        {
-            "workspace_id": [campaign.workspace_id] * n,
-            "campaign_id": [campaign.pk] * n,
-            "person_id": table.person_ids.tolist(),
-            "relationship_id": [r or None for r in table.relationship_ids.tolist()],
-            "decision": result.decisions.tolist(),
-            "rule_bits": result.rule_bits.tolist(),
-            "status": status.tolist(),
-            "language": languages.tolist(),
-        },
-    )
-
-
-def bulk_insert(table: str, columns: dict[str, list]) -> None:
-    """Insert many rows given as columns: COPY on PostgreSQL, executemany elsewhere.
-
-    Values are ints, None or texts without tabs, newlines or backslashes (ids, codes,
-    language tags): the COPY text is built with one join, not a call per row.
-    """
-    names = list(columns)
-    rows = zip(*columns.values(), strict=True)
-    if connection.vendor == "postgresql":
-        text = "\n".join(
-            "\t".join("\\N" if v is None else str(v) for v in row) for row in rows
-        )
-        with connection.cursor() as cursor, cursor.connection.cursor().copy(
-            f"COPY {table} ({', '.join(names)}) FROM STDIN"
-        ) as copy:
-            copy.write(text + "\n")
-        return
-    marks = ", ".join(["%s"] * len(names))
-    sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"
-    with connection.cursor() as cursor:
-        batch: list = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= 5000:
-                cursor.executemany(sql, batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-
-
-def _create_personal_tasks(campaign, table, result) -> None:
-    personal = np.flatnonzero(result.decisions == Decision.PERSONAL)
-    if len(personal) == 0:
-        return
-    rel_ids = [int(table.relationship_ids[i]) for i in personal if table.relationship_ids[i]]
-    last_personal = _last_personal_interactions(campaign.workspace_id, rel_ids)
-    existing = set(
-        PersonalTask.objects.filter(campaign=campaign).values_list("person_id", flat=True)
-    )
-    tasks = []
-    for i in personal.tolist():
-        person_id, owner_id = int(table.person_ids[i]), int(table.owner_ids[i])
-        if not owner_id or person_id in existing:
-            continue  # nobody owns this person: the decision still says PERSONAL
-        rel_id = int(table.relationship_ids[i]) or None
-        tasks.append(PersonalTask(
-            workspace_id=campaign.workspace_id, owner_id=owner_id, person_id=person_id,
-            relationship_id=rel_id, campaign=campaign, content_id=campaign.content_id,
-            rule_bits=int(result.rule_bits[i]),
-            last_personal_interaction_id=last_personal.get(rel_id),
-        ))
-    PersonalTask.objects.bulk_create(tasks, batch_size=2000)
-
-
-def _last_personal_interactions(workspace_id: int, relationship_ids: list[int]) -> dict[int, int]:
-    """Latest personal interaction id per relationship, in one query per 10k ids."""
-    found: dict[int, int] = {}
-    now = timezone.now()
-    for start in range(0, len(relationship_ids), 10000):
-        chunk = relationship_ids[start:start + 10000]
-        rows = (
-            Interaction.objects.filter(
-                workspace_id=workspace_id, relationship_id__in=chunk,
-                kind__in=[*PERSONAL_KINDS, InteractionKind.EMAIL], occurred_at__lte=now,
-            )
-            .order_by("relationship_id", "-occurred_at", "-id")
-            .values_list("relationship_id", "id")
-        )
-        for rel_id, interaction_id in rows:
-            found.setdefault(rel_id, interaction_id)
-    return found
 
 
 # -- sending --------------------------------------------------------------------------

@@ -1,0 +1,152 @@
+"""The database path of a campaign gate equals the exact one: for a varied workspace,
+every stored decision (decision, rules, language, task) is what the core engine decides
+on that person's exact facts, and what the one-recipient API check answers."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import (
+    DealFactory,
+    InteractionFactory,
+    PersonFactory,
+    RelationshipFactory,
+    SignalFactory,
+)
+from trustfunnel.core.gate import Decision
+from trustfunnel.marketing import gatecheck, services
+from trustfunnel.marketing.models import (
+    AutomatedSend,
+    Campaign,
+    Content,
+    ContentVersion,
+    DecisionStatus,
+    GateDecision,
+    PersonalTask,
+    Segment,
+    Suppression,
+)
+
+# Whole seconds: SQLite then stores a timestamp in another text form than a parameter
+# takes, and an interaction exactly 21 days old sits on the window's bound.
+NOW = timezone.now().replace(microsecond=0)
+STAGES = ["", "lead", "first_contact", "needs_explored", "proposal", "negotiation", "won", "lost"]
+
+
+def varied_workspace(workspace, owner, *, n: int, seed: int):
+    rng = random.Random(seed)
+    people = []
+    for _ in range(n):
+        person = PersonFactory(
+            workspace=workspace, marketing_consent=rng.random() > 0.15,
+            language=rng.choice(["en", "nl", "de", "fr"]),
+            decision_authority=rng.choice(["decision_maker", "user"]),
+        )
+        people.append(person)
+        if rng.random() < 0.1:
+            continue  # no relationship at all
+        rels = [RelationshipFactory(workspace=workspace, owner=owner, person=person,
+                                    kind="prospect") for _ in range(rng.choice([1, 1, 2]))]
+        for rel in rels:
+            for _ in range(rng.choice([0, 1, 2])):
+                stage = rng.choice(STAGES[1:])
+                DealFactory(workspace=workspace, relationship=rel, stage=stage, owner=owner,
+                            value=rng.choice([1000, 24999, 25000, 80000]))
+            for _ in range(rng.choice([0, 1, 2])):
+                InteractionFactory(
+                    relationship=rel, kind=rng.choice(["meeting", "phone", "email", "note"]),
+                    occurred_at=NOW + timedelta(days=rng.choice([-200, -40, -21, -20.9, -3, 2])),
+                )
+            if rng.random() < 0.2:
+                SignalFactory(relationship=rel, kind="complaint", actor="them",
+                              occurred_at=NOW - timedelta(days=rng.choice([10, 120])))
+            if rng.random() < 0.2:
+                SignalFactory(relationship=rel, kind="promise_made", actor="us",
+                              occurred_at=NOW - timedelta(days=rng.choice([10, 200])))
+        for _ in range(rng.choice([0, 0, 1, 2, 3])):
+            AutomatedSend.objects.create(workspace=workspace, person=person,
+                                         sent_at=NOW - timedelta(days=rng.choice([1, 13, 20])))
+        if rng.random() < 0.05:
+            Suppression.objects.create(workspace=workspace, person=person, at=NOW,
+                                       reason=rng.choice(["unsubscribed", "bounced"]))
+    return people
+
+
+@pytest.fixture
+def newsletter(workspace):
+    content = Content.objects.create(
+        workspace=workspace, kind="newsletter", title="Leading across borders",
+        target_stages=["lead", "first_contact", "needs_explored"], point="Plan for trust.",
+    )
+    for lang in ("en", "nl"):
+        ContentVersion.objects.create(workspace=workspace, content=content, language=lang,
+                                      subject="s", body="b")
+    return content
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_database_path_decides_as_the_engine_on_exact_facts(
+    workspace, sales_user, newsletter, seed
+):
+    people = varied_workspace(workspace, sales_user, n=60, seed=seed)
+    campaign = Campaign.objects.create(
+        workspace=workspace, name="November", content=newsletter, planned_at=NOW,
+        segment=Segment.objects.create(workspace=workspace, name="All", filters={}))
+
+    counts = services.do_gate_campaign(campaign, actor=None, now=NOW)
+
+    table, languages, exact = services.evaluate(campaign, now=NOW)
+    stored = {d.person_id: d for d in GateDecision.objects.filter(campaign=campaign)}
+    assert len(stored) == len(people) == len(table.person_ids)
+    for i, person_id in enumerate(table.person_ids.tolist()):
+        row = stored[person_id]
+        assert row.decision == int(exact.decisions[i]), person_id
+        assert row.rule_bits == int(exact.rule_bits[i]), person_id
+        assert row.language == languages[i]
+        assert row.relationship_id == (int(table.relationship_ids[i]) or None)
+        assert row.status == {Decision.SEND: DecisionStatus.PENDING,
+                              Decision.PERSONAL: DecisionStatus.TASKED,
+                              Decision.SUPPRESS: DecisionStatus.SKIPPED}[Decision(row.decision)]
+    assert counts == {d.code: int((exact.decisions == d).sum()) for d in Decision}
+    assert len({d.rule_bits for d in stored.values()}) > 3  # the workspace is varied
+
+    tasks = {t.person_id: t for t in PersonalTask.objects.filter(campaign=campaign)}
+    personal = {pid for pid, d in stored.items() if d.decision == Decision.PERSONAL}
+    assert set(tasks) == {pid for pid in personal if stored[pid].relationship_id}
+    for pid, task in tasks.items():
+        assert task.rule_bits == stored[pid].rule_bits
+        assert task.owner_id == sales_user.pk
+        assert task.content_id == newsletter.pk
+
+    answers = gatecheck.check_recipients(
+        workspace, [{"id": p.pk} for p in people], now=NOW, content=newsletter)
+    for answer in answers:
+        assert answer["decision"] == Decision(stored[answer["person_id"]].decision).code
+
+
+def test_gating_again_replaces_decisions_and_keeps_one_task_per_person(
+    workspace, sales_user, newsletter
+):
+    varied_workspace(workspace, sales_user, n=30, seed=3)
+    campaign = Campaign.objects.create(
+        workspace=workspace, name="November", content=newsletter, planned_at=NOW,
+        segment=Segment.objects.create(workspace=workspace, name="All", filters={}))
+    services.do_gate_campaign(campaign, actor=None, now=NOW)
+    first_tasks = PersonalTask.objects.filter(campaign=campaign).count()
+    services.do_gate_campaign(campaign, actor=None, now=NOW)
+    assert GateDecision.objects.filter(campaign=campaign).count() == 30
+    assert PersonalTask.objects.filter(campaign=campaign).count() == first_tasks
+
+
+def test_deleting_a_person_deletes_their_decisions_and_tasks(workspace, sales_user, newsletter):
+    people = varied_workspace(workspace, sales_user, n=20, seed=4)
+    campaign = Campaign.objects.create(
+        workspace=workspace, name="November", content=newsletter, planned_at=NOW,
+        segment=Segment.objects.create(workspace=workspace, name="All", filters={}))
+    services.do_gate_campaign(campaign, actor=None, now=NOW)
+    victim = next(p for p in people if PersonalTask.objects.filter(person=p).exists())
+    victim.delete()
+    assert not GateDecision.objects.filter(person_id=victim.pk).exists()
+    assert not PersonalTask.objects.filter(person_id=victim.pk).exists()

@@ -1,0 +1,181 @@
+"""Gate a whole campaign inside the database.
+
+No recipient row travels to Python and back: the recipients' coarse fact profiles go
+into a temporary table (one statement), the few hundred distinct profiles are decided
+by the core engine (:func:`trustfunnel.core.gate.decide_batch`, the same code as the
+one-recipient :func:`~trustfunnel.core.gate.decide`), and the decisions and personal
+tasks are written with one ``INSERT ... SELECT`` each, joining the recipients to the
+small profile → decision table. The same SQL runs on PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.db import connection, transaction
+
+from trustfunnel.core.gate import BatchResult, Decision, GateParams, MessageFacts, decide_batch
+from trustfunnel.marketing import facts as facts_mod
+from trustfunnel.marketing.models import (
+    Campaign,
+    DecisionStatus,
+    GateDecision,
+    PersonalTask,
+    TaskStatus,
+)
+from trustfunnel.timeline.models import PERSONAL_KINDS, InteractionKind
+
+RECIPIENTS = "gate_recipients"
+PROFILES = "gate_profiles"
+
+#: A decision's initial status.
+STATUS = {
+    Decision.SEND: DecisionStatus.PENDING,
+    Decision.PERSONAL: DecisionStatus.TASKED,
+    Decision.SUPPRESS: DecisionStatus.SKIPPED,
+}
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """The distinct fact profiles of a campaign's recipients, with their decisions."""
+
+    keys: np.ndarray  # int64 packed profiles (see facts.PROFILE_FIELDS)
+    counts: np.ndarray  # recipients per profile
+    result: BatchResult
+
+    def counts_by_decision(self) -> dict[str, int]:
+        found = np.bincount(self.result.decisions.astype(np.int64), weights=self.counts,
+                            minlength=len(Decision))
+        return {d.code: int(found[d]) for d in Decision}
+
+
+def gate_in_database(
+    campaign: Campaign, *, people, message: MessageFacts, params: GateParams, pick_language,
+    now: datetime, timings: dict[str, float] | None = None,
+) -> Profiles:
+    """Replace the campaign's decisions and add its personal tasks; returns the profiles.
+
+    ``people`` is the segment's Person queryset; ``pick_language(code)`` the language a
+    person reading ``code`` gets (``None``: no version fits). The caller holds the
+    transaction. ``timings`` (optional) receives the wall time per phase.
+    """
+    clock = _Clock(timings)
+    with transaction.atomic(), connection.cursor() as cursor:
+        postgres = connection.vendor == "postgresql"
+        cursor.execute(f"DROP TABLE IF EXISTS {RECIPIENTS}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PROFILES}")
+        if postgres:
+            facts_mod.set_local_planner(cursor)
+        sql, args = facts_mod.profile_sql(
+            people, workspace_id=campaign.workspace_id, now=now, params=params,
+            pick_language=lambda code: pick_language(code) or "",
+        )
+        cursor.execute(f"CREATE TEMPORARY TABLE {RECIPIENTS} AS {sql}", args)
+        if postgres:
+            cursor.execute(f"ANALYZE {RECIPIENTS}")
+        clock.lap("facts and profiles (temporary table)")
+
+        cursor.execute(f"SELECT profile, COUNT(*) FROM {RECIPIENTS} GROUP BY profile")
+        rows = cursor.fetchall()
+        keys = np.array([int(r[0]) for r in rows], dtype=np.int64)
+        counts = np.array([int(r[1]) for r in rows], dtype=np.int64)
+        result = decide_batch(facts_mod.profile_batch(keys, params), message, params)
+        profiles = Profiles(keys=keys, counts=counts, result=result)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {PROFILES} (profile bigint PRIMARY KEY, "
+            "decision smallint NOT NULL, rule_bits bigint NOT NULL, status smallint NOT NULL)"
+        )
+        cursor.executemany(
+            f"INSERT INTO {PROFILES} (profile, decision, rule_bits, status) VALUES (%s, %s, %s, %s)",
+            [(int(k), int(d), int(b), int(STATUS[Decision(int(d))]))
+             for k, d, b in zip(keys, result.decisions, result.rule_bits, strict=True)],
+        )
+        clock.lap(f"decide {len(keys)} distinct profiles")
+
+        GateDecision.objects.filter(campaign=campaign).delete()
+        clock.lap("delete earlier decisions")
+        cursor.execute(
+            f"""
+            INSERT INTO {GateDecision._meta.db_table}
+              (workspace_id, campaign_id, person_id, relationship_id, decision, rule_bits,
+               status, language)
+            SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), v.decision, v.rule_bits,
+                   v.status, r.language
+            FROM {RECIPIENTS} r JOIN {PROFILES} v ON v.profile = r.profile
+            """,
+            [campaign.workspace_id, campaign.pk],
+        )
+        clock.lap("insert decisions")
+        _insert_personal_tasks(cursor, campaign, now=now)
+        clock.lap("insert personal tasks")
+        cursor.execute(f"DROP TABLE {RECIPIENTS}")
+        cursor.execute(f"DROP TABLE {PROFILES}")
+    return profiles
+
+
+def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None:
+    """A task for the account owner of every PERSONAL recipient who has one (once per
+    campaign and person), with the latest personal interaction on the relationship."""
+    kinds = [*PERSONAL_KINDS, InteractionKind.EMAIL]
+    marks = ", ".join(["%s"] * len(kinds))
+    ws = campaign.workspace_id
+    personal_relationships = f"""
+        SELECT r2.rel_id FROM {RECIPIENTS} r2 JOIN {PROFILES} v2 ON v2.profile = r2.profile
+        WHERE v2.decision = %s AND r2.owner_id <> 0"""
+    where = f"""
+        i.workspace_id = %s AND i.kind IN ({marks}) AND i.occurred_at <= %s
+        AND i.relationship_id IN ({personal_relationships})"""
+    if connection.vendor == "postgresql":
+        latest = f"""
+          SELECT DISTINCT ON (i.relationship_id) i.relationship_id, i.id
+          FROM timeline_interaction i WHERE {where}
+          ORDER BY i.relationship_id, i.occurred_at DESC, i.id DESC"""
+    else:
+        latest = f"""
+          SELECT relationship_id, id FROM (
+            SELECT i.relationship_id, i.id,
+                   ROW_NUMBER() OVER (PARTITION BY i.relationship_id
+                                      ORDER BY i.occurred_at DESC, i.id DESC) AS n
+            FROM timeline_interaction i WHERE {where}
+          ) ranked WHERE n = 1"""
+    cursor.execute(
+        f"""
+        INSERT INTO {PersonalTask._meta.db_table}
+          (workspace_id, owner_id, person_id, relationship_id, campaign_id, content_id,
+           rule_bits, last_personal_interaction_id, status, created_at)
+        SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits,
+               lp.id, %s, %s
+        FROM {RECIPIENTS} r
+        JOIN {PROFILES} v ON v.profile = r.profile
+        LEFT JOIN (
+          {latest}
+        ) lp ON lp.relationship_id = r.rel_id
+        WHERE v.decision = %s AND r.owner_id <> 0
+          AND NOT EXISTS (
+            SELECT 1 FROM {PersonalTask._meta.db_table} t
+            WHERE t.workspace_id = %s AND t.campaign_id = %s AND t.person_id = r.person_id)
+        """,
+        [ws, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
+         ws, *kinds, now, int(Decision.PERSONAL), int(Decision.PERSONAL), ws, campaign.pk],
+    )
+
+
+class _Clock:
+    """Wall time per phase into ``timings`` (when given)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self._timings = timings
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self._timings is not None:
+            self._timings[name] = now - self._last
+        self._last = now
+
+
+__all__ = ["gate_in_database", "Profiles"]
