@@ -10,6 +10,7 @@ One audit entry is written per run, not per row.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -64,6 +65,7 @@ from trustfunnel.imports.models import (
     ImportStatus,
     PromiseProposal,
 )
+from trustfunnel.imports.readahead import read_ahead
 from trustfunnel.imports.storage import store_upload
 from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit
@@ -174,6 +176,12 @@ class Outcome:
 
     def note(self, location: Location, message: str) -> None:
         self.add(Issue(location, message, "note"))
+
+    def merge(self, other: Outcome) -> None:
+        """Take over another outcome's counts and issues (a batch checked elsewhere)."""
+        self.counts.update(other.counts)
+        self.error_count += other.error_count
+        self.issues.extend(other.issues[: max(0, MAX_ISSUES - len(self.issues))])
 
     def show(self, action: str, location: Location, values: dict) -> None:
         if len(self.preview) < PREVIEW_ROWS:
@@ -308,6 +316,7 @@ class Importer:
 _COUNTRY_CODES: set[str] = set()
 
 
+@functools.lru_cache(maxsize=1024)
 def _country_code(value: str) -> str | None:
     """ISO code for a code or a country name (English); None when unknown."""
     value = (value or "").strip()
@@ -323,6 +332,34 @@ def _country_code(value: str) -> str | None:
     return code or aliases.get(value.lower())
 
 
+#: Organisation names repeat across rows: their normalised form is remembered (bounded).
+_normalized = functools.lru_cache(maxsize=16384)(normalize_name)
+
+#: A plain address (dot-atom local part, host names, a letters-only top-level domain):
+#: every string it matches passes Django's ``validate_email`` too (a property test holds
+#: it to that), which is then only asked about the rest.
+_PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def _usable_email(email: str) -> bool:
+    if len(email) <= 254 and _PLAIN_EMAIL.fullmatch(email):
+        return True
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class _Prepared:
+    """A batch of checked rows, its issues and counts, and the bytes read so far."""
+
+    rows: list[tuple[Location, str, dict]]
+    outcome: Outcome
+    done: int
+
+
 def _split_full_name(full: str) -> tuple[str, str]:
     parts = full.split()
     if len(parts) < 2:
@@ -334,75 +371,96 @@ _PERSON_LIMITS = {"first_name": 100, "last_name": 100, "job_title": 150}
 
 
 class ContactImporter(Importer):
-    """People (and their organisations) from CSV rows or vCards, in batches."""
+    """People (and their organisations) from CSV rows or vCards, in batches.
+
+    Reading and checking rows (no queries) runs a batch ahead in a helper thread
+    (:mod:`.readahead`) while the database writes the previous batch; the checks report
+    into a per-batch :class:`Outcome` that is merged here, in file order.
+    """
 
     source_kind = "people"
+    #: Rows per batch: one look-up per kind of key and one COPY per table per batch.
+    batch_size = 5000
 
     def run(self) -> None:
-        self.pending: list[tuple[Location, dict[str, str]]] = []
-        for location, values in self.items():
-            self.pending.append((location, values))
-            if len(self.pending) >= BATCH_SIZE:
-                self.flush()
-        self.flush()
+        self.open()
+        for prepared in read_ahead(self.prepared_batches):
+            self.outcome.merge(prepared.outcome)
+            if prepared.rows:
+                with self.batch_scope():
+                    self.write_people(prepared.rows)
+                    self.refresh_statistics((Person, Organization, ImportedRecord))
+            self.report(prepared.done)
 
-    def items(self) -> Iterator[tuple[Location, dict[str, str]]]:
+    def open(self) -> None:
+        """Everything that needs the database before rows are read (main thread)."""
+        self.home_country = self.workspace.home_country.code
+
+    #: The count of rows read ("rows" of a CSV file, "cards" of a vCard file).
+    row_count = "rows"
+
+    def items(self) -> Iterator[tuple[Location, dict[str, str]] | Issue]:
+        """Rows as (location, values) and, in file order, the issues of broken ones."""
         raise NotImplementedError
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, []
-        with self.batch_scope():
-            self.write_people(batch)
-            self.refresh_statistics((Person, Organization, ImportedRecord))
-        self.report(self.done())
+    def prepared_batches(self) -> Iterator[_Prepared]:
+        """Checked rows in batches (runs in the read-ahead thread: no queries)."""
+        sink, rows, seen = Outcome(), [], 0
+        for item in self.items():
+            if isinstance(item, Issue):
+                sink.add(item)
+                continue
+            location, values = item
+            sink.counts[self.row_count] += 1
+            seen += 1
+            fields = self.person_fields(location, values, sink)
+            if fields is not None:
+                rows.append((location, self.stable_key(values, fields), fields))
+            if seen >= self.batch_size:
+                yield _Prepared(rows, sink, self.done())
+                sink, rows, seen = Outcome(), [], 0
+        yield _Prepared(rows, sink, self.done())
 
     def done(self) -> int:
         return self.total
 
     # -- validation of one row, no queries
-    def person_fields(self, location: Location, values: dict[str, str]) -> dict | None:
-        fields = {k: values.get(k, "").strip() for k in
-                  ("first_name", "last_name", "email", "phone", "job_title", "organization",
-                   "country")}
+    def person_fields(self, location: Location, values: dict[str, str], sink: Outcome) -> dict | None:
+        get = values.get
+        fields = {"first_name": get("first_name", "").strip(), "last_name": get("last_name", "").strip(),
+                  "email": get("email", "").strip().lower(), "phone": get("phone", "").strip(),
+                  "job_title": get("job_title", "").strip(), "organization": get("organization", "").strip(),
+                  "country": get("country", "").strip()}
         if not (fields["first_name"] or fields["last_name"]) and values.get("full_name"):
             fields["first_name"], fields["last_name"] = _split_full_name(values["full_name"])
         if not fields["last_name"] and fields["first_name"]:
             fields["first_name"], fields["last_name"] = "", fields["first_name"]
-        email = fields["email"].lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                self.outcome.note(location.with_field("email"),
-                                  f"{email!r} is not a usable e-mail address; left out.")
-                email = ""
-        fields["email"] = email
+        email = fields["email"]
+        if email and not _usable_email(email):
+            sink.note(location.with_field("email"), f"{email!r} is not a usable e-mail address; left out.")
+            email = fields["email"] = ""
         if not fields["last_name"]:
             if not email:
-                self.outcome.error(location, "no name and no e-mail address: nothing to import.")
+                sink.error(location, "no name and no e-mail address: nothing to import.")
                 return None
             fields["last_name"] = email.split("@")[0]
-            self.outcome.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
+            sink.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
         country = _country_code(fields["country"])
         if country is None:
-            self.outcome.note(location.with_field("country"),
-                              f"unknown country {fields['country']!r}; left out.")
+            sink.note(location.with_field("country"), f"unknown country {fields['country']!r}; left out.")
             country = ""
         fields["country"] = country
         phone = fields["phone"]
         if phone and not _E164.match(phone):
             try:
-                phone = normalize_phone(phone, country or self.workspace.home_country.code)
+                phone = normalize_phone(phone, country or self.home_country)
             except ValidationError:
-                self.outcome.note(location.with_field("phone"),
-                                  f"{phone!r} is not a valid phone number; left out.")
+                sink.note(location.with_field("phone"), f"{phone!r} is not a valid phone number; left out.")
                 phone = ""
-        fields["phone"] = phone
+            fields["phone"] = phone
         for name, limit in _PERSON_LIMITS.items():
             if len(fields[name]) > limit:
-                self.outcome.error(location.with_field(name), f"longer than {limit} characters.")
+                sink.error(location.with_field(name), f"longer than {limit} characters.")
                 return None
         return fields
 
@@ -415,12 +473,9 @@ class ContactImporter(Importer):
         return "row:" + hashlib.sha1(basis.encode()).hexdigest()
 
     # -- batched writes
-    def write_people(self, batch: list[tuple[Location, dict[str, str]]]) -> None:
-        rows = []
-        for location, values in batch:
-            fields = self.person_fields(location, values)
-            if fields is not None:
-                rows.append((location, self.stable_key(values, fields), fields))
+    def write_people(self, rows: list[tuple[Location, str, dict]]) -> None:
+        """One batch of checked rows (location, stable key, fields): batched look-ups,
+        then one COPY per table."""
         known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
         orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
         by_email, by_name = self.existing_people(rows)
@@ -435,7 +490,7 @@ class ContactImporter(Importer):
                 self.outcome.counts["unchanged"] += 1
                 self.outcome.show("unchanged", location, fields)
                 continue
-            org_id = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
+            org_id = orgs.get(_normalized(fields["organization"])) if fields["organization"] else None
             match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
             existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
             if policy != "create" and existing is None and match_key in pending:
@@ -476,7 +531,7 @@ class ContactImporter(Importer):
         self.outcome.counts["written"] += len(ids) + len(updates)
 
     def default_language(self) -> str:
-        code = self.workspace.home_country.code.lower()
+        code = self.home_country.lower()
         return code if code in ("nl", "de", "fr", "es", "it", "pl", "uk", "ja") else "en"
 
     @staticmethod
@@ -511,7 +566,7 @@ class ContactImporter(Importer):
     def organisations_for(self, names: set[str]) -> dict[str, int]:
         """Normalised name -> organisation id; missing ones are created in one insert."""
         cache_ = self.__dict__.setdefault("_org_ids", {})
-        wanted = {normalize_name(n): n for n in names if normalize_name(n)}
+        wanted = {norm: n for n in names if (norm := _normalized(n))}
         found = {norm: cache_[norm] for norm in wanted if norm in cache_}
         lookup = [norm for norm in wanted if norm not in found]
         if lookup:
@@ -519,7 +574,7 @@ class ContactImporter(Importer):
                          .filter(normalized_name__in=lookup).values_list("normalized_name", "id"))
         missing = [norm for norm in wanted if norm not in found]
         rows = [{"workspace_id": self.workspace.pk, "name": wanted[norm][:200],
-                 "normalized_name": norm[:200], "country": self.workspace.home_country.code}
+                 "normalized_name": norm[:200], "country": self.home_country}
                 for norm in missing]
         for norm, pk in zip(missing, insert_rows(Organization, rows, now=self.now), strict=True):
             found[norm] = pk
@@ -532,31 +587,50 @@ class ContactImporter(Importer):
 
 class CsvRowsMixin:
     def csv_rows(self):
+        self.open_csv()
+        for item in self.read_csv():
+            if isinstance(item, Issue):
+                self.outcome.add(item)
+                continue
+            self.outcome.counts["rows"] += 1
+            yield item
+
+    def open_csv(self) -> None:
+        """Layout and column mapping (may read saved presets: call it on the run's thread)."""
         run = self.run_obj
         with open(run.source_path, "rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
         layout = sniff_csv(sample, self.file)
-        preset, mapping = resolve_mapping(self.workspace, run.kind, layout.header,
-                                          preset=run.preset, mapping=run.mapping)
+        _, mapping = resolve_mapping(self.workspace, run.kind, layout.header,
+                                     preset=run.preset, mapping=run.mapping)
         problems = check_mapping(mapping, layout.header, run.kind)
         if problems:
             raise ImportFileError(Location(self.file, "line", 1), "column mapping: " + " ".join(problems))
         self.outcome.counts["encoding:" + layout.encoding] = 1
-        with open(run.source_path, "rb") as handle:
+        self.layout, self.mapping = layout, mapping
+        self.counter = _ByteCounter(())
+
+    def read_csv(self) -> Iterator[tuple[Location, dict[str, str]] | Issue]:
+        """(location, mapped values) per data row, an Issue per broken record. No queries."""
+        file, mapping = self.file, self.mapping
+        with open(self.run_obj.source_path, "rb") as handle:
             self.counter = _ByteCounter(handle)
-            for item in iter_csv_rows(self.counter, layout, self.file):
+            for item in iter_csv_rows(self.counter, self.layout, file):
                 if isinstance(item, Issue):
-                    self.outcome.add(item)
-                    continue
-                self.outcome.counts["rows"] += 1
-                yield Location(self.file, "line", item.line), apply_mapping(item.values, mapping)
+                    yield item
+                else:
+                    yield Location(file, "line", item.line), apply_mapping(item.values, mapping)
 
 
 class CsvPeopleImporter(CsvRowsMixin, ContactImporter):
     source_kind = "people"
 
+    def open(self) -> None:
+        super().open()
+        self.open_csv()
+
     def items(self):
-        yield from self.csv_rows()
+        return self.read_csv()
 
     def done(self) -> int:
         return self.counter.done
@@ -564,14 +638,13 @@ class CsvPeopleImporter(CsvRowsMixin, ContactImporter):
 
 class VCardImporter(ContactImporter):
     source_kind = "vcard"
+    row_count = "cards"
 
     def items(self):
         with open(self.run_obj.source_path, "rb") as handle:
             result = parse_vcards(handle.read(), self.file)
-        for issue in result.issues:
-            self.outcome.add(issue)
+        yield from result.issues
         for contact in result.contacts:
-            self.outcome.counts["cards"] += 1
             yield contact.location, self.values_of(contact)
 
     @staticmethod
