@@ -55,7 +55,7 @@ from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
 from trustfunnel.core.promises import find_promises
 from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
 from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
-from trustfunnel.imports.bulk import insert_rows, select_in
+from trustfunnel.imports.bulk import insert_recorded, insert_rows, select_in
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -519,8 +519,9 @@ class ContactImporter(Importer):
             creates.append((key, row))
             self.outcome.counts["created"] += 1
             self.outcome.show("create", location, fields)
-        ids = insert_rows(Person, [row for _, row in creates], now=self.now)
-        mapped += [(key, "crm.person", pk) for (key, _), pk in zip(creates, ids, strict=True)]
+        insert_recorded(Person, [row for _, row in creates], [key for key, _ in creates], now=self.now,
+                        record={"workspace_id": self.workspace.pk, "source_kind": self.source_kind,
+                                "target_type": "crm.person", "run_id": self.run_obj.pk})
         if updates:
             Person.objects.bulk_update(
                 list(updates.values()),
@@ -528,7 +529,7 @@ class ContactImporter(Importer):
                 batch_size=BATCH_SIZE,
             )
         self.remember(self.source_kind, mapped)
-        self.outcome.counts["written"] += len(ids) + len(updates)
+        self.outcome.counts["written"] += len(creates) + len(updates)
 
     def default_language(self) -> str:
         code = self.home_country.lower()
