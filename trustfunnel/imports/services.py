@@ -777,11 +777,12 @@ class RelationshipFinder:
         workspace = self.importer.workspace
         people = {p.email.lower(): p for p in Person.objects.for_workspace(workspace)
                   .filter(email__in=wanted).select_related("organization")}
-        rels = Relationship.objects.for_workspace(workspace)
+        rels = Relationship.objects.for_workspace(workspace).select_related("owner")
         by_person = {r.person_id: r for r in rels.filter(person__in=people.values()).order_by("-id")}
         org_ids = {p.organization_id for p in people.values() if p.organization_id}
         by_org = {r.organization_id: r for r in rels.filter(organization_id__in=org_ids, person__isnull=True)
                   .order_by("-id")} if org_ids else {}
+        missing = []
         for email in wanted:
             person = people.get(email)
             if person is None:
@@ -789,12 +790,19 @@ class RelationshipFinder:
                 continue
             rel = by_person.get(person.pk) or by_org.get(person.organization_id)
             if rel is None and self.importer.actor is not None and getattr(self.importer.actor, "pk", None):
-                rel = Relationship.objects.create(
-                    workspace=workspace, owner=self.importer.actor, person=person,
-                    organization=person.organization, started_at=None,
-                )
-                self.importer.outcome.counts["relationships_created"] += 1
+                missing.append((email, person))
+                continue
             self.cache[email] = rel
+        # One insert for the people without a relationship (two addresses, one person: one).
+        new: dict[int, Relationship] = {}
+        for _, person in missing:
+            new.setdefault(person.pk, Relationship(
+                workspace=workspace, owner=self.importer.actor, person=person,
+                organization=person.organization, started_at=None))
+        Relationship.objects.bulk_create(list(new.values()))
+        self.importer.outcome.counts["relationships_created"] += len(new)
+        for email, person in missing:
+            self.cache[email] = new[person.pk]
 
     def find(self, emails: Iterable[str]) -> Relationship | None:
         emails = [e.lower() for e in emails if e]
@@ -1055,72 +1063,134 @@ _STAGES = {
 
 
 class CsvEvidenceMixin(CsvRowsMixin):
-    def relationship_for(self, location, values, finder: RelationshipFinder) -> Relationship | None:
-        if values.get("email"):
-            rel = finder.find([values["email"]])
-            if rel is not None:
-                return rel
-        name = values.get("organization", "")
-        if name:
-            org = self.org_cache.get(normalize_name(name))
-            if org is None:
-                org = (Organization.objects.for_workspace(self.workspace)
-                       .filter(normalized_name=normalize_name(name)).first())
-                self.org_cache[normalize_name(name)] = org
-            if org is not None:
-                rel = (Relationship.objects.for_workspace(self.workspace)
-                       .filter(organization=org).order_by("person_id", "id").first())
-                if rel is None:
-                    rel = Relationship.objects.create(workspace=self.workspace, owner=self.actor,
-                                                      organization=org)
-                    self.outcome.counts["relationships_created"] += 1
-                return rel
-        self.outcome.error(location.with_field("organization" if name else "email"),
-                           "no organisation or person matches; import them first.")
-        return None
-
-
-class CsvDealsImporter(CsvEvidenceMixin, Importer):
-    source_kind = "deals"
+    """Deals and interactions from CSV, set-based: per batch, one look-up per kind of
+    key, the relationships found (or created) in bulk, the rows written by the bulk
+    services with their audit entries and listeners."""
 
     def run(self) -> None:
-        from trustfunnel.crm.services import do_save_deal
-
-        finder, self.org_cache = RelationshipFinder(self), {}
-        rows = list(self.csv_rows())  # deals files are small: read them whole
-        known = self.known_keys(self.source_kind, [self.key(v) for _, v in rows])
-        for location, values in rows:
-            key = self.key(values)
-            if key in known:
-                self.outcome.counts["unchanged"] += 1
+        self.open_csv()
+        self.finder = RelationshipFinder(self)
+        batch: list[tuple[Location, dict[str, str]]] = []
+        for item in self.read_csv():
+            if isinstance(item, Issue):
+                self.outcome.add(item)
                 continue
-            fields = self.fields_of(location, values)
-            relationship = self.relationship_for(location, values, finder)
-            if fields is None or relationship is None:
-                continue
-            deal = do_save_deal(self.workspace, actor=self.actor,
-                                fields={**fields, "relationship": relationship, "owner": relationship.owner},
-                                now=self.now)
-            self.remember(self.source_kind, [(key, "crm.deal", deal.pk)])
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
-            self.outcome.show("create", location, fields)
+            self.outcome.counts["rows"] += 1
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                self.flush(batch)
+                batch = []
+        self.flush(batch)
         self.report(self.total)
+
+    def flush(self, batch: list[tuple[Location, dict[str, str]]]) -> None:
+        if not batch:
+            return
+        with self.batch_scope():
+            known = self.known_keys(self.source_kind, [self.key(v) for _, v in batch])
+            todo = []  # (location, values, key, per-row outcome, checked fields or None)
+            for location, values in batch:
+                key = self.key(values)
+                if key in known:
+                    self.outcome.counts["unchanged"] += 1
+                    continue
+                row = Outcome()
+                todo.append((location, values, key, row, self.fields_of(location, values, row)))
+            relationships = self.relationships_for(
+                [(loc, v, out) for loc, v, _, out, fields in todo if self.needs_relationship(fields)])
+            ready = []
+            for location, _values, key, row, fields in todo:
+                relationship = relationships.get(id(row)) if self.needs_relationship(fields) else None
+                self.outcome.merge(row)
+                if fields is not None and relationship is not None:
+                    ready.append((location, key, fields, relationship))
+            if ready:
+                self.write(ready)
+
+    def needs_relationship(self, fields) -> bool:
+        return True
 
     @staticmethod
     def key(values) -> str:
         return (f"id:{values['external_id']}" if values.get("external_id") else
                 "row:" + hashlib.sha1("\0".join(sorted(values.values())).encode()).hexdigest())
 
-    def fields_of(self, location, values) -> dict | None:
+    def relationships_for(self, rows: list[tuple[Location, dict[str, str], Outcome]]) -> dict[int, Relationship]:
+        """id(row outcome) -> the row's relationship: its person's (by e-mail), else its
+        organisation's (created when the organisation has none); an error for a row that
+        matches neither. A handful of queries for the whole batch."""
+        finder = self.finder
+        finder.prefetch(values["email"] for _, values, _ in rows if values.get("email"))
+        found: dict[int, Relationship] = {}
+        names = set()
+        for _, values, row in rows:
+            rel = finder.find([values["email"]]) if values.get("email") else None
+            if rel is not None:
+                found[id(row)] = rel
+            elif values.get("organization"):
+                names.add(_normalized(values["organization"]))
+        by_name = self.organisation_relationships(names)
+        for location, values, row in rows:
+            if id(row) in found:
+                continue
+            name = values.get("organization", "")
+            rel = by_name.get(_normalized(name)) if name else None
+            if rel is None:
+                row.error(location.with_field("organization" if name else "email"),
+                          "no organisation or person matches; import them first.")
+            else:
+                found[id(row)] = rel
+        return found
+
+    def organisation_relationships(self, names: set[str]) -> dict[str, Relationship]:
+        """Normalised organisation name -> the relationship used for it: the first
+        organisation by id with that name, its first relationship by (person, id), else
+        a new one owned by the importing user."""
+        if not names:
+            return {}
+        orgs: dict[str, Organization] = {}
+        for org in (Organization.objects.for_workspace(self.workspace)
+                    .filter(normalized_name__in=names).order_by("pk")):
+            orgs.setdefault(org.normalized_name, org)
+        by_org: dict[int, Relationship] = {}
+        for rel in (Relationship.objects.for_workspace(self.workspace)
+                    .filter(organization__in=list(orgs.values())).select_related("owner")
+                    .order_by("organization_id", "person_id", "id")):
+            by_org.setdefault(rel.organization_id, rel)
+        missing = [org for org in orgs.values() if org.pk not in by_org]
+        if missing:
+            for rel in Relationship.objects.bulk_create([
+                Relationship(workspace=self.workspace, owner=self.actor, organization=org) for org in missing
+            ]):
+                by_org[rel.organization_id] = rel
+            self.outcome.counts["relationships_created"] += len(missing)
+        return {norm: by_org[org.pk] for norm, org in orgs.items()}
+
+
+class CsvDealsImporter(CsvEvidenceMixin, Importer):
+    source_kind = "deals"
+
+    def write(self, ready) -> None:
+        from trustfunnel.crm.services import do_create_deals_bulk
+
+        deals = do_create_deals_bulk(self.workspace, actor=self.actor, now=self.now, rows=[
+            {**fields, "relationship": rel, "owner": rel.owner} for _, _, fields, rel in ready])
+        self.remember(self.source_kind, [(key, "crm.deal", deal.pk)
+                                         for (_, key, _, _), deal in zip(ready, deals, strict=True)])
+        self.outcome.counts["created"] += len(deals)
+        self.outcome.counts["written"] += len(deals)
+        for location, _, fields, _ in ready[:PREVIEW_ROWS]:
+            self.outcome.show("create", location, fields)
+
+    def fields_of(self, location, values, row: Outcome) -> dict | None:
         fields: dict[str, Any] = {"title": values.get("title", "")[:200]}
         if not fields["title"]:
-            self.outcome.error(location.with_field("title"), "the deal has no title.")
+            row.error(location.with_field("title"), "the deal has no title.")
             return None
         stage = values.get("stage", "").strip().lower()
         if stage:
             if stage not in _STAGES and stage not in DealStage.values:
-                self.outcome.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
+                row.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
                 return None
             fields["stage"] = _STAGES.get(stage, stage)
         try:
@@ -1130,7 +1200,7 @@ class CsvDealsImporter(CsvEvidenceMixin, Importer):
                 fields["expected_close"] = parse_date(values["expected_close"])
         except ValueError as exc:
             field_name = "value" if "amount" in str(exc) else "expected_close"
-            self.outcome.error(location.with_field(field_name), f"{exc}.")
+            row.error(location.with_field(field_name), f"{exc}.")
             return None
         if values.get("currency"):
             fields["currency"] = values["currency"].upper()[:3]
@@ -1141,46 +1211,45 @@ class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
     source_kind = "interactions"
 
     def run(self) -> None:
-        from trustfunnel.timeline.services import do_log_interaction
+        self.zone = timezone.get_current_timezone()
+        super().run()
 
-        finder, self.org_cache = RelationshipFinder(self), {}
-        rows = list(self.csv_rows())
-        known = self.known_keys(self.source_kind, [CsvDealsImporter.key(v) for _, v in rows])
-        for location, values in rows:
-            key = CsvDealsImporter.key(values)
-            if key in known:
-                self.outcome.counts["unchanged"] += 1
-                continue
-            try:
-                occurred = parse_datetime(values["occurred_at"], zone=timezone.get_current_timezone())
-            except ValueError as exc:
-                self.outcome.error(location.with_field("occurred_at"), f"{exc}.")
-                continue
-            if occurred > self.now:
-                self.outcome.error(location.with_field("occurred_at"), "lies in the future.")
-                continue
-            kind = (values.get("kind") or "meeting").lower()
-            if kind not in InteractionKind.values:
-                self.outcome.error(location.with_field("kind"),
-                                   f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
-                continue
-            direction = (values.get("direction") or "mutual").lower()
-            if direction not in ("inbound", "outbound", "mutual"):
-                self.outcome.error(location.with_field("direction"), "use inbound, outbound or mutual.")
-                continue
-            relationship = self.relationship_for(location, values, finder)
-            if relationship is None:
-                continue
-            interaction = do_log_interaction(
-                relationship, actor=self.actor, kind=kind, occurred_at=occurred, direction=direction,
-                subject=values.get("subject", "")[:300], notes=values.get("notes", ""),
-                external_id=values.get("external_id", "")[:300],
-            )
-            self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)])
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
-            self.outcome.show("create", location, {"kind": kind, "when": occurred})
-        self.report(self.total)
+    def needs_relationship(self, fields) -> bool:
+        return fields is not None  # a row with a bad value is reported, not matched
+
+    def write(self, ready) -> None:
+        from trustfunnel.timeline.services import do_log_interactions_bulk
+
+        interactions = do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
+            {**fields, "relationship": rel} for _, _, fields, rel in ready])
+        self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)
+                                         for (_, key, _, _), interaction in zip(ready, interactions, strict=True)])
+        self.outcome.counts["created"] += len(interactions)
+        self.outcome.counts["written"] += len(interactions)
+        for location, _, fields, _ in ready[:PREVIEW_ROWS]:
+            self.outcome.show("create", location, {"kind": fields["kind"], "when": fields["occurred_at"]})
+
+    def fields_of(self, location, values, row: Outcome) -> dict | None:
+        try:
+            occurred = parse_datetime(values["occurred_at"], zone=self.zone)
+        except ValueError as exc:
+            row.error(location.with_field("occurred_at"), f"{exc}.")
+            return None
+        if occurred > self.now:
+            row.error(location.with_field("occurred_at"), "lies in the future.")
+            return None
+        kind = (values.get("kind") or "meeting").lower()
+        if kind not in InteractionKind.values:
+            row.error(location.with_field("kind"),
+                      f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
+            return None
+        direction = (values.get("direction") or "mutual").lower()
+        if direction not in ("inbound", "outbound", "mutual"):
+            row.error(location.with_field("direction"), "use inbound, outbound or mutual.")
+            return None
+        return {"kind": kind, "occurred_at": occurred, "direction": direction,
+                "subject": values.get("subject", "")[:300], "notes": values.get("notes", ""),
+                "external_id": values.get("external_id", "")[:300]}
 
 
 IMPORTERS: dict[str, type[Importer]] = {
