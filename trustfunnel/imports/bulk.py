@@ -117,9 +117,11 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
 
     On PostgreSQL the rows travel once, by binary COPY, into a temporary table (no WAL,
     no index); one statement then takes ids from the sequence, inserts the rows with the
-    constant columns written as parameters, and inserts the records from the same ids
-    (``ON CONFLICT DO NOTHING``): no ids come back to Python (returns None). Elsewhere
-    it is :func:`insert_rows` plus a second insert (returns the ids).
+    constant columns written as parameters, and inserts the records from the same ids:
+    no ids come back to Python (returns None). ``keys`` must be new (not yet recorded:
+    the caller looked them up in this transaction); a key repeated among the rows is
+    recorded for the first. Elsewhere it is :func:`insert_rows` plus a second insert
+    (returns the ids).
     """
     from trustfunnel.imports.models import ImportedRecord
 
@@ -157,14 +159,22 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
             staging, sql.SQL(", ").join(map(ident, varying)))
         with cursor.copy(copy_sql) as copy:
             copy.set_types([25, *(types[name] for name in varying)])
+            seen: set[str] = set()
             for key, row in zip(keys, rows, strict=True):
+                # A key twice among new rows: the first keeps it (what ON CONFLICT DO
+                # NOTHING would do, without its cost per row).
+                key = key[:300]
+                if key in seen:
+                    key = None
+                else:
+                    seen.add(key)
                 copy.write_row((key, *[row[name] for name in varying]))
         columns = ["id", *varying, *constants]
         cursor.execute(sql.SQL(
             "WITH new AS MATERIALIZED (SELECT nextval({sequence}::regclass) AS id, * FROM {staging}), "
             "ins AS (INSERT INTO {table} ({columns}) SELECT id, {varying}, {constants} FROM new) "
             "INSERT INTO {records} (workspace_id, source_kind, key, target_type, target_id, run_id) "
-            "SELECT %s, %s, left(key, 300), %s, id, %s FROM new ON CONFLICT DO NOTHING"
+            "SELECT %s, %s, key, %s, id, %s FROM new WHERE key IS NOT NULL"
         ).format(
             sequence=sql.Literal(_sequence(cursor, table)), staging=staging, table=ident(table),
             columns=sql.SQL(", ").join(map(ident, columns)),

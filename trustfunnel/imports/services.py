@@ -285,10 +285,12 @@ class Importer:
     def refresh_statistics(self, models) -> None:
         """PostgreSQL plans the per-batch look-ups from table statistics, which a long
         import transaction makes stale (the tables look empty, so every look-up scans).
-        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 ..."""
+        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 and 16:
+        by then the planner has the table's shape and scales it by its size itself, and a
+        later ANALYZE of a large table costs more than it changes."""
         self.batches = getattr(self, "batches", 0) + 1
         connection = transaction.get_connection()
-        if connection.vendor != "postgresql" or self.batches & (self.batches - 1):
+        if connection.vendor != "postgresql" or self.batches & (self.batches - 1) or self.batches > 16:
             return
         with connection.cursor() as cursor:
             for model in models:
