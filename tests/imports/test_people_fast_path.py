@@ -100,3 +100,20 @@ def test_people_dry_run_in_many_batches_writes_nothing(run_import, workspace, sm
     assert run.progress_done == run.progress_total
     assert not Person.objects.for_workspace(workspace).exists()
     assert not Organization.objects.for_workspace(workspace).exists()
+
+
+def test_a_concurrent_import_of_the_same_keys_fails_cleanly(run_import, workspace, monkeypatch):
+    from django.db import IntegrityError
+
+    from trustfunnel.crm.models import Person
+    from trustfunnel.imports import services
+    from trustfunnel.imports.models import ImportStatus
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services, "insert_recorded", clash)
+    run = run_import("people", _people_csv(set()), name="people.csv")
+    assert run.status == ImportStatus.FAILED
+    assert "another import wrote the same records" in run.errors[0]["message"]
+    assert not Person.objects.for_workspace(workspace).exists()

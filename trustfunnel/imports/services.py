@@ -24,7 +24,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_countries import countries
 
@@ -223,6 +223,12 @@ def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
         outcome.add(exc.as_issue())
     except OSError as exc:
         outcome.error(Location(run.file_name), f"the uploaded file cannot be read ({exc.strerror}).")
+    except IntegrityError:
+        # Import keys are looked up per batch, not locked: a run importing the same
+        # records at the same moment commits first, and this one stops (decision 61).
+        outcome.error(Location(run.file_name), "unexpected error: another import wrote the same records "
+                      "meanwhile; " + ("nothing was written." if run.atomic else "batches before it were kept.")
+                      + " Run it again: it skips what is already imported.")
     except Exception as exc:  # noqa: BLE001 - a run must end failed, never stay "running"
         logger.exception("import run %s failed", run.pk)
         outcome.error(Location(run.file_name), f"unexpected error ({type(exc).__name__}); "
