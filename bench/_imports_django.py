@@ -37,6 +37,23 @@ def rss_mb() -> float:
     return 0.0
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend, when the
+    server runs on this machine and /proc shows it; None elsewhere."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def workspace_and_user():
     from django.contrib.auth import get_user_model
 

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench._imports_django import rss_mb, setup, workspace_and_user
+from bench.results import append
 
 PARAGRAPH = ("Thanks for the meeting yesterday. The figures in the attachment show the plan "
              "for the coming quarter; the training sessions are scheduled as discussed. ") * 12
@@ -46,8 +47,9 @@ def main(argv: list[str]) -> str:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=100)
     parser.add_argument("--db", choices=["pg", "sqlite"], default="pg")
+    parser.add_argument("--dbname", default="tf_imports_bench_mail")
     args = parser.parse_args(argv)
-    where = setup(args.db, "tf_imports_bench_mail")
+    where = setup(args.db, args.dbname)
     from trustfunnel.crm.models import Person
     from trustfunnel.imports.services import create_run, execute_run
 
@@ -64,19 +66,22 @@ def main(argv: list[str]) -> str:
 
     with path.open("rb") as handle:
         run = create_run(workspace, actor=user, kind="mail", file_name=path.name, source=handle)
+    load_start = os.getloadavg()[0]
     start, cpu_start = time.perf_counter(), time.process_time()
     run = execute_run(run, actor=user, progress=progress)
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     load = os.getloadavg()[0]
     marks["end"] = rss_mb()
-    return (
-        f"- database: {args.db} ({where})\n"
-        f"- mbox: {path.stat().st_size / 1e6:.0f} MB, {messages:,} messages; imported "
+    lines = [
+        f"database: {args.db} ({where})",
+        f"mbox: {path.stat().st_size / 1e6:.0f} MB, {messages:,} messages; imported "
         f"{run.counts.get('created', 0):,}, unmatched {run.counts.get('unmatched', 0):,}, "
-        f"promises proposed {run.counts.get('promises_proposed', 0):,}; status {run.status}\n"
-        f"- time: {seconds:.1f} s → **{messages / seconds:,.0f} messages/s, "
+        f"promises proposed {run.counts.get('promises_proposed', 0):,}; status {run.status}",
+        f"time: {seconds:.1f} s → **{messages / seconds:,.0f} messages/s, "
         f"{path.stat().st_size / 1e6 / seconds:.1f} MB/s**; importer CPU {cpu:.1f} s; "
-        f"load average {load:.1f} on {os.cpu_count()} CPUs\n"
-        f"- resident memory: {marks.get('10%', 0):.0f} MB at 10 %, {marks['end']:.0f} MB at the end"
-    )
+        f"load average {load_start:.1f} at the start, {load:.1f} at the end, on {os.cpu_count()} CPUs",
+        f"resident memory: {marks.get('10%', 0):.0f} MB at 10 %, {marks['end']:.0f} MB at the end",
+    ]
+    append(f"imports_mbox: a {args.mb} MB mbox into {args.db}", lines)
+    return "\n".join(f"- {line}" for line in lines)

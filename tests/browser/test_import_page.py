@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -19,11 +18,12 @@ CSV = "Voornaam;Achternaam;E-mailadres;Bedrijf\nAnna;Jansen;anna@example.nl;Jans
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # For the live server's thread; undone after the test (a leaked value fails check --deploy).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 

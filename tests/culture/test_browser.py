@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import timedelta
 
@@ -36,12 +35,12 @@ def logged_in_cookie(transactional_db, workspace, sales_user):
     return client.cookies[django_settings.SESSION_COOKIE_NAME].value
 
 
-def test_comparison_chart_for_nl_de_ua_renders(live_server, logged_in_cookie):
+def test_comparison_chart_for_nl_de_ua_renders(live_server, logged_in_cookie, monkeypatch):
     chromium = shutil.which("chromium")
     if not chromium:
         pytest.skip("Debian's chromium is not installed")
     sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server's thread
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the live server's thread, this test only
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 1400})

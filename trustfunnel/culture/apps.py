@@ -8,7 +8,7 @@ class CultureConfig(AppConfig):
     verbose_name = _("Culture and pacing")
 
     def ready(self) -> None:
-        from trustfunnel.crm.services import stage_listeners
+        from trustfunnel.crm.services import bulk_stage_listeners, stage_listeners
         from trustfunnel.culture import panels, services
         from trustfunnel.web.registry import NavItem, Panel, register_nav, register_panel
 
@@ -18,6 +18,7 @@ class CultureConfig(AppConfig):
         )
         if services.on_stage_change not in stage_listeners:
             stage_listeners.append(services.on_stage_change)
+        bulk_stage_listeners[services.on_stage_change] = services.on_stage_changes
         register_panel(
             Panel(key="pace", title=_("Pace"), template="culture/panel_pace.html",
                   get_context=panels.pace_panel_context, order=40)

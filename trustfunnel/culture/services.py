@@ -310,6 +310,12 @@ def on_stage_change(deal, old_stage) -> None:
     invalidate_paces(deal.workspace_id)
 
 
+def on_stage_changes(workspace_id: int, changes) -> None:
+    """The bulk form of :func:`on_stage_change` (deals created in bulk): once per batch."""
+    if changes:
+        invalidate_paces(workspace_id)
+
+
 def country_paces(
     workspace: Workspace, *, today: date, params: Params, table: CultureTable
 ) -> tuple[dict[str, CountryPace], CountryPace]:

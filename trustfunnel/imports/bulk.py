@@ -96,6 +96,117 @@ def _copy_rows(cursor, model, names, values, returning: bool, ignore_conflicts: 
     return ids if returning else []
 
 
+_COLUMN_TYPES: dict[str, dict[str, int]] = {}
+
+
+def _column_types(cursor, table: str) -> dict[str, int]:
+    """Column name -> type OID of a table (cached per process), for binary COPY."""
+    if table not in _COLUMN_TYPES:
+        cursor.execute("SELECT attname, atttypid::int FROM pg_attribute "
+                       "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped", [table])
+        _COLUMN_TYPES[table] = dict(cursor.fetchall())
+    return _COLUMN_TYPES[table]
+
+
+def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[str], *, now: datetime,
+                    record: dict[str, Any]) -> list[int] | None:
+    """Insert ``rows`` and, for each, an :class:`ImportedRecord` ``key -> new id``.
+
+    ``record`` holds the records' other columns (workspace_id, source_kind, target_type,
+    run_id). Every row has the same columns (attnames); the others take their default.
+
+    On PostgreSQL the rows travel once, by binary COPY, into a temporary table (no WAL,
+    no index); one statement then takes ids from the sequence, inserts the rows with the
+    constant columns written as parameters, and inserts the records from the same ids:
+    no ids come back to Python (returns None). ``keys`` must be new (not yet recorded:
+    the caller looked them up in this transaction); a key repeated among the rows is
+    recorded for the first. Elsewhere it is :func:`insert_rows` plus a second insert
+    (returns the ids).
+    """
+    from trustfunnel.imports.models import ImportedRecord
+
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        ids = insert_rows(model, rows, now=now)
+        insert_rows(ImportedRecord, [{**record, "key": key[:300], "target_id": pk}
+                                     for key, pk in zip(keys, ids, strict=True)],
+                    now=now, returning=False, ignore_conflicts=True)
+        return ids
+    from psycopg import sql
+
+    varying = list(rows[0])
+    constants = {}
+    for field in _columns(model):
+        if field.attname in varying:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            constants[field.attname] = now
+        elif field.has_default() or not field.null:
+            constants[field.attname] = field.get_db_prep_save(field.get_default(), connection)
+        else:
+            constants[field.attname] = None
+    table, records = model._meta.db_table, ImportedRecord._meta.db_table
+    staging = sql.Identifier(f"_staging_{table}")
+    ident = sql.Identifier
+    with transaction.atomic(), connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        types = _column_types(cursor, table)
+        cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DROP AS "
+                               "SELECT ''::text AS key, {} FROM {} WITH NO DATA").format(
+            staging, sql.SQL(", ").join(map(ident, varying)), ident(table)))
+        copy_sql = sql.SQL("COPY {} (key, {}) FROM STDIN (FORMAT BINARY)").format(
+            staging, sql.SQL(", ").join(map(ident, varying)))
+        with cursor.copy(copy_sql) as copy:
+            copy.set_types([25, *(types[name] for name in varying)])
+            seen: set[str] = set()
+            for key, row in zip(keys, rows, strict=True):
+                # A key twice among new rows: the first keeps it (what ON CONFLICT DO
+                # NOTHING would do, without its cost per row).
+                key = key[:300]
+                if key in seen:
+                    key = None
+                else:
+                    seen.add(key)
+                copy.write_row((key, *[row[name] for name in varying]))
+        columns = ["id", *varying, *constants]
+        cursor.execute(sql.SQL(
+            "WITH new AS MATERIALIZED (SELECT nextval({sequence}::regclass) AS id, * FROM {staging}), "
+            "ins AS (INSERT INTO {table} ({columns}) SELECT id, {varying}, {constants} FROM new) "
+            "INSERT INTO {records} (workspace_id, source_kind, key, target_type, target_id, run_id) "
+            "SELECT %s, %s, key, %s, id, %s FROM new WHERE key IS NOT NULL"
+        ).format(
+            sequence=sql.Literal(_sequence(cursor, table)), staging=staging, table=ident(table),
+            columns=sql.SQL(", ").join(map(ident, columns)),
+            varying=sql.SQL(", ").join(map(ident, varying)),
+            constants=sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(_type_name(cursor, types[c])))
+                                         for c in constants),
+            records=ident(records),
+        ), [*constants.values(), record["workspace_id"], record["source_kind"], record["target_type"],
+            record.get("run_id")])
+        cursor.execute(sql.SQL("TRUNCATE {}").format(staging))
+    return None
+
+
+_TYPE_NAMES: dict[int, str] = {}
+_SEQUENCES: dict[str, str] = {}
+
+
+def _sequence(cursor, table: str) -> str:
+    if table not in _SEQUENCES:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+        _SEQUENCES[table] = cursor.fetchone()[0]
+    return _SEQUENCES[table]
+
+
+
+def _type_name(cursor, oid: int) -> str:
+    if oid not in _TYPE_NAMES:
+        cursor.execute("SELECT format_type(%s, NULL)", [oid])
+        _TYPE_NAMES[oid] = cursor.fetchone()[0]
+    return _TYPE_NAMES[oid]
+
+
 def select_in(model: type[Model], columns: list[str], *, workspace_id: int, match: str,
               values: list, where: dict[str, Any] | None = None) -> list[tuple]:
     """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``.

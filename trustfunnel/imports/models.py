@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from trustfunnel.core.evidence import Actor
 from trustfunnel.crm.models import Relationship
 from trustfunnel.timeline.models import Interaction, Signal
-from trustfunnel.workspaces.models import WorkspaceScopedModel
+from trustfunnel.workspaces.models import Workspace, WorkspaceScopedModel
 
 
 class ImportKind(models.TextChoices):
@@ -91,13 +91,23 @@ class ImportRun(WorkspaceScopedModel):
 
 
 class ImportedRecord(WorkspaceScopedModel):
-    """(workspace, source kind, stable key) -> the object it became: re-runs skip it."""
+    """(workspace, source kind, stable key) -> the object it became: re-runs skip it.
 
+    One row per imported row, so its write cost is part of every import's: the
+    workspace has no index of its own (the unique key starts with it), and workspace and
+    run are references Django keeps (it deletes the records with their workspace and
+    clears the run when a run is deleted) rather than foreign keys the database checks
+    once per row at commit, which cost as much as writing the row (decision 61).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+", db_index=False,
+                                  db_constraint=False)
     source_kind = models.CharField(max_length=20)
     key = models.CharField(max_length=300)
     target_type = models.CharField(max_length=60)  # e.g. "crm.person"
     target_id = models.BigIntegerField()
-    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                            db_constraint=False)
 
     class Meta:
         constraints = [

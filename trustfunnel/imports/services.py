@@ -10,6 +10,7 @@ One audit entry is written per run, not per row.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -23,7 +24,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_countries import countries
@@ -55,7 +56,7 @@ from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
 from trustfunnel.core.promises import find_promises
 from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
 from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
-from trustfunnel.imports.bulk import insert_rows, select_in
+from trustfunnel.imports.bulk import insert_recorded, insert_rows, select_in
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -65,6 +66,7 @@ from trustfunnel.imports.models import (
     ImportStatus,
     PromiseProposal,
 )
+from trustfunnel.imports.readahead import read_ahead
 from trustfunnel.imports.storage import store_upload
 from trustfunnel.timeline.models import Interaction, InteractionKind
 from trustfunnel.workspaces import audit
@@ -176,6 +178,12 @@ class Outcome:
     def note(self, location: Location, message: str) -> None:
         self.add(Issue(location, message, "note"))
 
+    def merge(self, other: Outcome) -> None:
+        """Take over another outcome's counts and issues (a batch checked elsewhere)."""
+        self.counts.update(other.counts)
+        self.error_count += other.error_count
+        self.issues.extend(other.issues[: max(0, MAX_ISSUES - len(self.issues))])
+
     def show(self, action: str, location: Location, values: dict) -> None:
         if len(self.preview) < PREVIEW_ROWS:
             self.preview.append({"action": action, "place": location.describe(),
@@ -216,6 +224,12 @@ def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
         outcome.add(exc.as_issue())
     except OSError as exc:
         outcome.error(Location(run.file_name), f"the uploaded file cannot be read ({exc.strerror}).")
+    except IntegrityError:
+        # Import keys are looked up per batch, not locked: a run importing the same
+        # records at the same moment commits first, and this one stops (decision 61).
+        outcome.error(Location(run.file_name), "unexpected error: another import wrote the same records "
+                      "meanwhile; " + ("nothing was written." if run.atomic else "batches before it were kept.")
+                      + " Run it again: it skips what is already imported.")
     except Exception as exc:  # noqa: BLE001 - a run must end failed, never stay "running"
         logger.exception("import run %s failed", run.pk)
         outcome.error(Location(run.file_name), f"unexpected error ({type(exc).__name__}); "
@@ -278,10 +292,12 @@ class Importer:
     def refresh_statistics(self, models) -> None:
         """PostgreSQL plans the per-batch look-ups from table statistics, which a long
         import transaction makes stale (the tables look empty, so every look-up scans).
-        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 ..."""
+        ANALYZE sees the transaction's own rows; run it after batches 1, 2, 4, 8 and 16:
+        by then the planner has the table's shape and scales it by its size itself, and a
+        later ANALYZE of a large table costs more than it changes."""
         self.batches = getattr(self, "batches", 0) + 1
         connection = transaction.get_connection()
-        if connection.vendor != "postgresql" or self.batches & (self.batches - 1):
+        if connection.vendor != "postgresql" or self.batches & (self.batches - 1) or self.batches > 16:
             return
         with connection.cursor() as cursor:
             for model in models:
@@ -309,6 +325,7 @@ class Importer:
 _COUNTRY_CODES: set[str] = set()
 
 
+@functools.lru_cache(maxsize=1024)
 def _country_code(value: str) -> str | None:
     """ISO code for a code or a country name (English); None when unknown."""
     value = (value or "").strip()
@@ -324,6 +341,34 @@ def _country_code(value: str) -> str | None:
     return code or aliases.get(value.lower())
 
 
+#: Organisation names repeat across rows: their normalised form is remembered (bounded).
+_normalized = functools.lru_cache(maxsize=16384)(normalize_name)
+
+#: A plain address (dot-atom local part, host names, a letters-only top-level domain):
+#: every string it matches passes Django's ``validate_email`` too (a property test holds
+#: it to that), which is then only asked about the rest.
+_PLAIN_EMAIL = re.compile(r"[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def _usable_email(email: str) -> bool:
+    if len(email) <= 254 and _PLAIN_EMAIL.fullmatch(email):
+        return True
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class _Prepared:
+    """A batch of checked rows, its issues and counts, and the bytes read so far."""
+
+    rows: list[tuple[Location, str, dict]]
+    outcome: Outcome
+    done: int
+
+
 def _split_full_name(full: str) -> tuple[str, str]:
     parts = full.split()
     if len(parts) < 2:
@@ -335,75 +380,96 @@ _PERSON_LIMITS = {"first_name": 100, "last_name": 100, "job_title": 150}
 
 
 class ContactImporter(Importer):
-    """People (and their organisations) from CSV rows or vCards, in batches."""
+    """People (and their organisations) from CSV rows or vCards, in batches.
+
+    Reading and checking rows (no queries) runs a batch ahead in a helper thread
+    (:mod:`.readahead`) while the database writes the previous batch; the checks report
+    into a per-batch :class:`Outcome` that is merged here, in file order.
+    """
 
     source_kind = "people"
+    #: Rows per batch: one look-up per kind of key and one COPY per table per batch.
+    batch_size = 5000
 
     def run(self) -> None:
-        self.pending: list[tuple[Location, dict[str, str]]] = []
-        for location, values in self.items():
-            self.pending.append((location, values))
-            if len(self.pending) >= BATCH_SIZE:
-                self.flush()
-        self.flush()
+        self.open()
+        for prepared in read_ahead(self.prepared_batches):
+            self.outcome.merge(prepared.outcome)
+            if prepared.rows:
+                with self.batch_scope():
+                    self.write_people(prepared.rows)
+                    self.refresh_statistics((Person, Organization, ImportedRecord))
+            self.report(prepared.done)
 
-    def items(self) -> Iterator[tuple[Location, dict[str, str]]]:
+    def open(self) -> None:
+        """Everything that needs the database before rows are read (main thread)."""
+        self.home_country = self.workspace.home_country.code
+
+    #: The count of rows read ("rows" of a CSV file, "cards" of a vCard file).
+    row_count = "rows"
+
+    def items(self) -> Iterator[tuple[Location, dict[str, str]] | Issue]:
+        """Rows as (location, values) and, in file order, the issues of broken ones."""
         raise NotImplementedError
 
-    def flush(self) -> None:
-        if not self.pending:
-            return
-        batch, self.pending = self.pending, []
-        with self.batch_scope():
-            self.write_people(batch)
-            self.refresh_statistics((Person, Organization, ImportedRecord))
-        self.report(self.done())
+    def prepared_batches(self) -> Iterator[_Prepared]:
+        """Checked rows in batches (runs in the read-ahead thread: no queries)."""
+        sink, rows, seen = Outcome(), [], 0
+        for item in self.items():
+            if isinstance(item, Issue):
+                sink.add(item)
+                continue
+            location, values = item
+            sink.counts[self.row_count] += 1
+            seen += 1
+            fields = self.person_fields(location, values, sink)
+            if fields is not None:
+                rows.append((location, self.stable_key(values, fields), fields))
+            if seen >= self.batch_size:
+                yield _Prepared(rows, sink, self.done())
+                sink, rows, seen = Outcome(), [], 0
+        yield _Prepared(rows, sink, self.done())
 
     def done(self) -> int:
         return self.total
 
     # -- validation of one row, no queries
-    def person_fields(self, location: Location, values: dict[str, str]) -> dict | None:
-        fields = {k: values.get(k, "").strip() for k in
-                  ("first_name", "last_name", "email", "phone", "job_title", "organization",
-                   "country")}
+    def person_fields(self, location: Location, values: dict[str, str], sink: Outcome) -> dict | None:
+        get = values.get
+        fields = {"first_name": get("first_name", "").strip(), "last_name": get("last_name", "").strip(),
+                  "email": get("email", "").strip().lower(), "phone": get("phone", "").strip(),
+                  "job_title": get("job_title", "").strip(), "organization": get("organization", "").strip(),
+                  "country": get("country", "").strip()}
         if not (fields["first_name"] or fields["last_name"]) and values.get("full_name"):
             fields["first_name"], fields["last_name"] = _split_full_name(values["full_name"])
         if not fields["last_name"] and fields["first_name"]:
             fields["first_name"], fields["last_name"] = "", fields["first_name"]
-        email = fields["email"].lower()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                self.outcome.note(location.with_field("email"),
-                                  f"{email!r} is not a usable e-mail address; left out.")
-                email = ""
-        fields["email"] = email
+        email = fields["email"]
+        if email and not _usable_email(email):
+            sink.note(location.with_field("email"), f"{email!r} is not a usable e-mail address; left out.")
+            email = fields["email"] = ""
         if not fields["last_name"]:
             if not email:
-                self.outcome.error(location, "no name and no e-mail address: nothing to import.")
+                sink.error(location, "no name and no e-mail address: nothing to import.")
                 return None
             fields["last_name"] = email.split("@")[0]
-            self.outcome.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
+            sink.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
         country = _country_code(fields["country"])
         if country is None:
-            self.outcome.note(location.with_field("country"),
-                              f"unknown country {fields['country']!r}; left out.")
+            sink.note(location.with_field("country"), f"unknown country {fields['country']!r}; left out.")
             country = ""
         fields["country"] = country
         phone = fields["phone"]
         if phone and not _E164.match(phone):
             try:
-                phone = normalize_phone(phone, country or self.workspace.home_country.code)
+                phone = normalize_phone(phone, country or self.home_country)
             except ValidationError:
-                self.outcome.note(location.with_field("phone"),
-                                  f"{phone!r} is not a valid phone number; left out.")
+                sink.note(location.with_field("phone"), f"{phone!r} is not a valid phone number; left out.")
                 phone = ""
-        fields["phone"] = phone
+            fields["phone"] = phone
         for name, limit in _PERSON_LIMITS.items():
             if len(fields[name]) > limit:
-                self.outcome.error(location.with_field(name), f"longer than {limit} characters.")
+                sink.error(location.with_field(name), f"longer than {limit} characters.")
                 return None
         return fields
 
@@ -416,12 +482,9 @@ class ContactImporter(Importer):
         return "row:" + hashlib.sha1(basis.encode()).hexdigest()
 
     # -- batched writes
-    def write_people(self, batch: list[tuple[Location, dict[str, str]]]) -> None:
-        rows = []
-        for location, values in batch:
-            fields = self.person_fields(location, values)
-            if fields is not None:
-                rows.append((location, self.stable_key(values, fields), fields))
+    def write_people(self, rows: list[tuple[Location, str, dict]]) -> None:
+        """One batch of checked rows (location, stable key, fields): batched look-ups,
+        then one COPY per table."""
         known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
         orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
         by_email, by_name = self.existing_people(rows)
@@ -436,7 +499,7 @@ class ContactImporter(Importer):
                 self.outcome.counts["unchanged"] += 1
                 self.outcome.show("unchanged", location, fields)
                 continue
-            org_id = orgs.get(normalize_name(fields["organization"])) if fields["organization"] else None
+            org_id = orgs.get(_normalized(fields["organization"])) if fields["organization"] else None
             match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
             existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
             if policy != "create" and existing is None and match_key in pending:
@@ -465,8 +528,9 @@ class ContactImporter(Importer):
             creates.append((key, row))
             self.outcome.counts["created"] += 1
             self.outcome.show("create", location, fields)
-        ids = insert_rows(Person, [row for _, row in creates], now=self.now)
-        mapped += [(key, "crm.person", pk) for (key, _), pk in zip(creates, ids, strict=True)]
+        insert_recorded(Person, [row for _, row in creates], [key for key, _ in creates], now=self.now,
+                        record={"workspace_id": self.workspace.pk, "source_kind": self.source_kind,
+                                "target_type": "crm.person", "run_id": self.run_obj.pk})
         if updates:
             Person.objects.bulk_update(
                 list(updates.values()),
@@ -474,10 +538,10 @@ class ContactImporter(Importer):
                 batch_size=BATCH_SIZE,
             )
         self.remember(self.source_kind, mapped)
-        self.outcome.counts["written"] += len(ids) + len(updates)
+        self.outcome.counts["written"] += len(creates) + len(updates)
 
     def default_language(self) -> str:
-        code = self.workspace.home_country.code.lower()
+        code = self.home_country.lower()
         return code if code in ("nl", "de", "fr", "es", "it", "pl", "uk", "ja") else "en"
 
     @staticmethod
@@ -512,7 +576,7 @@ class ContactImporter(Importer):
     def organisations_for(self, names: set[str]) -> dict[str, int]:
         """Normalised name -> organisation id; missing ones are created in one insert."""
         cache_ = self.__dict__.setdefault("_org_ids", {})
-        wanted = {normalize_name(n): n for n in names if normalize_name(n)}
+        wanted = {norm: n for n in names if (norm := _normalized(n))}
         found = {norm: cache_[norm] for norm in wanted if norm in cache_}
         lookup = [norm for norm in wanted if norm not in found]
         if lookup:
@@ -520,7 +584,7 @@ class ContactImporter(Importer):
                          .filter(normalized_name__in=lookup).values_list("normalized_name", "id"))
         missing = [norm for norm in wanted if norm not in found]
         rows = [{"workspace_id": self.workspace.pk, "name": wanted[norm][:200],
-                 "normalized_name": norm[:200], "country": self.workspace.home_country.code}
+                 "normalized_name": norm[:200], "country": self.home_country}
                 for norm in missing]
         for norm, pk in zip(missing, insert_rows(Organization, rows, now=self.now), strict=True):
             found[norm] = pk
@@ -533,31 +597,50 @@ class ContactImporter(Importer):
 
 class CsvRowsMixin:
     def csv_rows(self):
+        self.open_csv()
+        for item in self.read_csv():
+            if isinstance(item, Issue):
+                self.outcome.add(item)
+                continue
+            self.outcome.counts["rows"] += 1
+            yield item
+
+    def open_csv(self) -> None:
+        """Layout and column mapping (may read saved presets: call it on the run's thread)."""
         run = self.run_obj
         with open(run.source_path, "rb") as handle:
             sample = handle.read(SAMPLE_BYTES)
         layout = sniff_csv(sample, self.file)
-        preset, mapping = resolve_mapping(self.workspace, run.kind, layout.header,
-                                          preset=run.preset, mapping=run.mapping)
+        _, mapping = resolve_mapping(self.workspace, run.kind, layout.header,
+                                     preset=run.preset, mapping=run.mapping)
         problems = check_mapping(mapping, layout.header, run.kind)
         if problems:
             raise ImportFileError(Location(self.file, "line", 1), "column mapping: " + " ".join(problems))
         self.outcome.counts["encoding:" + layout.encoding] = 1
-        with open(run.source_path, "rb") as handle:
+        self.layout, self.mapping = layout, mapping
+        self.counter = _ByteCounter(())
+
+    def read_csv(self) -> Iterator[tuple[Location, dict[str, str]] | Issue]:
+        """(location, mapped values) per data row, an Issue per broken record. No queries."""
+        file, mapping = self.file, self.mapping
+        with open(self.run_obj.source_path, "rb") as handle:
             self.counter = _ByteCounter(handle)
-            for item in iter_csv_rows(self.counter, layout, self.file):
+            for item in iter_csv_rows(self.counter, self.layout, file):
                 if isinstance(item, Issue):
-                    self.outcome.add(item)
-                    continue
-                self.outcome.counts["rows"] += 1
-                yield Location(self.file, "line", item.line), apply_mapping(item.values, mapping)
+                    yield item
+                else:
+                    yield Location(file, "line", item.line), apply_mapping(item.values, mapping)
 
 
 class CsvPeopleImporter(CsvRowsMixin, ContactImporter):
     source_kind = "people"
 
+    def open(self) -> None:
+        super().open()
+        self.open_csv()
+
     def items(self):
-        yield from self.csv_rows()
+        return self.read_csv()
 
     def done(self) -> int:
         return self.counter.done
@@ -565,14 +648,13 @@ class CsvPeopleImporter(CsvRowsMixin, ContactImporter):
 
 class VCardImporter(ContactImporter):
     source_kind = "vcard"
+    row_count = "cards"
 
     def items(self):
         with open(self.run_obj.source_path, "rb") as handle:
             result = parse_vcards(handle.read(), self.file)
-        for issue in result.issues:
-            self.outcome.add(issue)
+        yield from result.issues
         for contact in result.contacts:
-            self.outcome.counts["cards"] += 1
             yield contact.location, self.values_of(contact)
 
     @staticmethod
@@ -704,11 +786,12 @@ class RelationshipFinder:
         workspace = self.importer.workspace
         people = {p.email.lower(): p for p in Person.objects.for_workspace(workspace)
                   .filter(email__in=wanted).select_related("organization")}
-        rels = Relationship.objects.for_workspace(workspace)
+        rels = Relationship.objects.for_workspace(workspace).select_related("owner")
         by_person = {r.person_id: r for r in rels.filter(person__in=people.values()).order_by("-id")}
         org_ids = {p.organization_id for p in people.values() if p.organization_id}
         by_org = {r.organization_id: r for r in rels.filter(organization_id__in=org_ids, person__isnull=True)
                   .order_by("-id")} if org_ids else {}
+        missing = []
         for email in wanted:
             person = people.get(email)
             if person is None:
@@ -716,12 +799,19 @@ class RelationshipFinder:
                 continue
             rel = by_person.get(person.pk) or by_org.get(person.organization_id)
             if rel is None and self.importer.actor is not None and getattr(self.importer.actor, "pk", None):
-                rel = Relationship.objects.create(
-                    workspace=workspace, owner=self.importer.actor, person=person,
-                    organization=person.organization, started_at=None,
-                )
-                self.importer.outcome.counts["relationships_created"] += 1
+                missing.append((email, person))
+                continue
             self.cache[email] = rel
+        # One insert for the people without a relationship (two addresses, one person: one).
+        new: dict[int, Relationship] = {}
+        for _, person in missing:
+            new.setdefault(person.pk, Relationship(
+                workspace=workspace, owner=self.importer.actor, person=person,
+                organization=person.organization, started_at=None))
+        Relationship.objects.bulk_create(list(new.values()))
+        self.importer.outcome.counts["relationships_created"] += len(new)
+        for email, person in missing:
+            self.cache[email] = new[person.pk]
 
     def find(self, emails: Iterable[str]) -> Relationship | None:
         emails = [e.lower() for e in emails if e]
@@ -1047,72 +1137,134 @@ _STAGES = {
 
 
 class CsvEvidenceMixin(CsvRowsMixin):
-    def relationship_for(self, location, values, finder: RelationshipFinder) -> Relationship | None:
-        if values.get("email"):
-            rel = finder.find([values["email"]])
-            if rel is not None:
-                return rel
-        name = values.get("organization", "")
-        if name:
-            org = self.org_cache.get(normalize_name(name))
-            if org is None:
-                org = (Organization.objects.for_workspace(self.workspace)
-                       .filter(normalized_name=normalize_name(name)).first())
-                self.org_cache[normalize_name(name)] = org
-            if org is not None:
-                rel = (Relationship.objects.for_workspace(self.workspace)
-                       .filter(organization=org).order_by("person_id", "id").first())
-                if rel is None:
-                    rel = Relationship.objects.create(workspace=self.workspace, owner=self.actor,
-                                                      organization=org)
-                    self.outcome.counts["relationships_created"] += 1
-                return rel
-        self.outcome.error(location.with_field("organization" if name else "email"),
-                           "no organisation or person matches; import them first.")
-        return None
-
-
-class CsvDealsImporter(CsvEvidenceMixin, Importer):
-    source_kind = "deals"
+    """Deals and interactions from CSV, set-based: per batch, one look-up per kind of
+    key, the relationships found (or created) in bulk, the rows written by the bulk
+    services with their audit entries and listeners."""
 
     def run(self) -> None:
-        from trustfunnel.crm.services import do_save_deal
-
-        finder, self.org_cache = RelationshipFinder(self), {}
-        rows = list(self.csv_rows())  # deals files are small: read them whole
-        known = self.known_keys(self.source_kind, [self.key(v) for _, v in rows])
-        for location, values in rows:
-            key = self.key(values)
-            if key in known:
-                self.outcome.counts["unchanged"] += 1
+        self.open_csv()
+        self.finder = RelationshipFinder(self)
+        batch: list[tuple[Location, dict[str, str]]] = []
+        for item in self.read_csv():
+            if isinstance(item, Issue):
+                self.outcome.add(item)
                 continue
-            fields = self.fields_of(location, values)
-            relationship = self.relationship_for(location, values, finder)
-            if fields is None or relationship is None:
-                continue
-            deal = do_save_deal(self.workspace, actor=self.actor,
-                                fields={**fields, "relationship": relationship, "owner": relationship.owner},
-                                now=self.now)
-            self.remember(self.source_kind, [(key, "crm.deal", deal.pk)])
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
-            self.outcome.show("create", location, fields)
+            self.outcome.counts["rows"] += 1
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                self.flush(batch)
+                batch = []
+        self.flush(batch)
         self.report(self.total)
+
+    def flush(self, batch: list[tuple[Location, dict[str, str]]]) -> None:
+        if not batch:
+            return
+        with self.batch_scope():
+            known = self.known_keys(self.source_kind, [self.key(v) for _, v in batch])
+            todo = []  # (location, values, key, per-row outcome, checked fields or None)
+            for location, values in batch:
+                key = self.key(values)
+                if key in known:
+                    self.outcome.counts["unchanged"] += 1
+                    continue
+                row = Outcome()
+                todo.append((location, values, key, row, self.fields_of(location, values, row)))
+            relationships = self.relationships_for(
+                [(loc, v, out) for loc, v, _, out, fields in todo if self.needs_relationship(fields)])
+            ready = []
+            for location, _values, key, row, fields in todo:
+                relationship = relationships.get(id(row)) if self.needs_relationship(fields) else None
+                self.outcome.merge(row)
+                if fields is not None and relationship is not None:
+                    ready.append((location, key, fields, relationship))
+            if ready:
+                self.write(ready)
+
+    def needs_relationship(self, fields) -> bool:
+        return True
 
     @staticmethod
     def key(values) -> str:
         return (f"id:{values['external_id']}" if values.get("external_id") else
                 "row:" + hashlib.sha1("\0".join(sorted(values.values())).encode()).hexdigest())
 
-    def fields_of(self, location, values) -> dict | None:
+    def relationships_for(self, rows: list[tuple[Location, dict[str, str], Outcome]]) -> dict[int, Relationship]:
+        """id(row outcome) -> the row's relationship: its person's (by e-mail), else its
+        organisation's (created when the organisation has none); an error for a row that
+        matches neither. A handful of queries for the whole batch."""
+        finder = self.finder
+        finder.prefetch(values["email"] for _, values, _ in rows if values.get("email"))
+        found: dict[int, Relationship] = {}
+        names = set()
+        for _, values, row in rows:
+            rel = finder.find([values["email"]]) if values.get("email") else None
+            if rel is not None:
+                found[id(row)] = rel
+            elif values.get("organization"):
+                names.add(_normalized(values["organization"]))
+        by_name = self.organisation_relationships(names)
+        for location, values, row in rows:
+            if id(row) in found:
+                continue
+            name = values.get("organization", "")
+            rel = by_name.get(_normalized(name)) if name else None
+            if rel is None:
+                row.error(location.with_field("organization" if name else "email"),
+                          "no organisation or person matches; import them first.")
+            else:
+                found[id(row)] = rel
+        return found
+
+    def organisation_relationships(self, names: set[str]) -> dict[str, Relationship]:
+        """Normalised organisation name -> the relationship used for it: the first
+        organisation by id with that name, its first relationship by (person, id), else
+        a new one owned by the importing user."""
+        if not names:
+            return {}
+        orgs: dict[str, Organization] = {}
+        for org in (Organization.objects.for_workspace(self.workspace)
+                    .filter(normalized_name__in=names).order_by("pk")):
+            orgs.setdefault(org.normalized_name, org)
+        by_org: dict[int, Relationship] = {}
+        for rel in (Relationship.objects.for_workspace(self.workspace)
+                    .filter(organization__in=list(orgs.values())).select_related("owner")
+                    .order_by("organization_id", "person_id", "id")):
+            by_org.setdefault(rel.organization_id, rel)
+        missing = [org for org in orgs.values() if org.pk not in by_org]
+        if missing:
+            for rel in Relationship.objects.bulk_create([
+                Relationship(workspace=self.workspace, owner=self.actor, organization=org) for org in missing
+            ]):
+                by_org[rel.organization_id] = rel
+            self.outcome.counts["relationships_created"] += len(missing)
+        return {norm: by_org[org.pk] for norm, org in orgs.items()}
+
+
+class CsvDealsImporter(CsvEvidenceMixin, Importer):
+    source_kind = "deals"
+
+    def write(self, ready) -> None:
+        from trustfunnel.crm.services import do_create_deals_bulk
+
+        deals = do_create_deals_bulk(self.workspace, actor=self.actor, now=self.now, rows=[
+            {**fields, "relationship": rel, "owner": rel.owner} for _, _, fields, rel in ready])
+        self.remember(self.source_kind, [(key, "crm.deal", deal.pk)
+                                         for (_, key, _, _), deal in zip(ready, deals, strict=True)])
+        self.outcome.counts["created"] += len(deals)
+        self.outcome.counts["written"] += len(deals)
+        for location, _, fields, _ in ready[:PREVIEW_ROWS]:
+            self.outcome.show("create", location, fields)
+
+    def fields_of(self, location, values, row: Outcome) -> dict | None:
         fields: dict[str, Any] = {"title": values.get("title", "")[:200]}
         if not fields["title"]:
-            self.outcome.error(location.with_field("title"), "the deal has no title.")
+            row.error(location.with_field("title"), "the deal has no title.")
             return None
         stage = values.get("stage", "").strip().lower()
         if stage:
             if stage not in _STAGES and stage not in DealStage.values:
-                self.outcome.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
+                row.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
                 return None
             fields["stage"] = _STAGES.get(stage, stage)
         try:
@@ -1122,7 +1274,7 @@ class CsvDealsImporter(CsvEvidenceMixin, Importer):
                 fields["expected_close"] = parse_date(values["expected_close"])
         except ValueError as exc:
             field_name = "value" if "amount" in str(exc) else "expected_close"
-            self.outcome.error(location.with_field(field_name), f"{exc}.")
+            row.error(location.with_field(field_name), f"{exc}.")
             return None
         if values.get("currency"):
             fields["currency"] = values["currency"].upper()[:3]
@@ -1133,46 +1285,45 @@ class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
     source_kind = "interactions"
 
     def run(self) -> None:
-        from trustfunnel.timeline.services import do_log_interaction
+        self.zone = timezone.get_current_timezone()
+        super().run()
 
-        finder, self.org_cache = RelationshipFinder(self), {}
-        rows = list(self.csv_rows())
-        known = self.known_keys(self.source_kind, [CsvDealsImporter.key(v) for _, v in rows])
-        for location, values in rows:
-            key = CsvDealsImporter.key(values)
-            if key in known:
-                self.outcome.counts["unchanged"] += 1
-                continue
-            try:
-                occurred = parse_datetime(values["occurred_at"], zone=timezone.get_current_timezone())
-            except ValueError as exc:
-                self.outcome.error(location.with_field("occurred_at"), f"{exc}.")
-                continue
-            if occurred > self.now:
-                self.outcome.error(location.with_field("occurred_at"), "lies in the future.")
-                continue
-            kind = (values.get("kind") or "meeting").lower()
-            if kind not in InteractionKind.values:
-                self.outcome.error(location.with_field("kind"),
-                                   f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
-                continue
-            direction = (values.get("direction") or "mutual").lower()
-            if direction not in ("inbound", "outbound", "mutual"):
-                self.outcome.error(location.with_field("direction"), "use inbound, outbound or mutual.")
-                continue
-            relationship = self.relationship_for(location, values, finder)
-            if relationship is None:
-                continue
-            interaction = do_log_interaction(
-                relationship, actor=self.actor, kind=kind, occurred_at=occurred, direction=direction,
-                subject=values.get("subject", "")[:300], notes=values.get("notes", ""),
-                external_id=values.get("external_id", "")[:300],
-            )
-            self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)])
-            self.outcome.counts["created"] += 1
-            self.outcome.counts["written"] += 1
-            self.outcome.show("create", location, {"kind": kind, "when": occurred})
-        self.report(self.total)
+    def needs_relationship(self, fields) -> bool:
+        return fields is not None  # a row with a bad value is reported, not matched
+
+    def write(self, ready) -> None:
+        from trustfunnel.timeline.services import do_log_interactions_bulk
+
+        interactions = do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
+            {**fields, "relationship": rel} for _, _, fields, rel in ready])
+        self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)
+                                         for (_, key, _, _), interaction in zip(ready, interactions, strict=True)])
+        self.outcome.counts["created"] += len(interactions)
+        self.outcome.counts["written"] += len(interactions)
+        for location, _, fields, _ in ready[:PREVIEW_ROWS]:
+            self.outcome.show("create", location, {"kind": fields["kind"], "when": fields["occurred_at"]})
+
+    def fields_of(self, location, values, row: Outcome) -> dict | None:
+        try:
+            occurred = parse_datetime(values["occurred_at"], zone=self.zone)
+        except ValueError as exc:
+            row.error(location.with_field("occurred_at"), f"{exc}.")
+            return None
+        if occurred > self.now:
+            row.error(location.with_field("occurred_at"), "lies in the future.")
+            return None
+        kind = (values.get("kind") or "meeting").lower()
+        if kind not in InteractionKind.values:
+            row.error(location.with_field("kind"),
+                      f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
+            return None
+        direction = (values.get("direction") or "mutual").lower()
+        if direction not in ("inbound", "outbound", "mutual"):
+            row.error(location.with_field("direction"), "use inbound, outbound or mutual.")
+            return None
+        return {"kind": kind, "occurred_at": occurred, "direction": direction,
+                "subject": values.get("subject", "")[:300], "notes": values.get("notes", ""),
+                "external_id": values.get("external_id", "")[:300]}
 
 
 IMPORTERS: dict[str, type[Importer]] = {

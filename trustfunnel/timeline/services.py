@@ -30,6 +30,10 @@ signal_listeners: list[Callable[[Signal], None]] = []
 exchange_listeners: list[Callable[[Exchange], None]] = []
 #: Called as ``listener(interaction)`` after an interaction is logged.
 interaction_listeners: list[Callable[[Interaction], None]] = []
+#: The bulk form of an interaction listener: ``bulk(workspace_id, interactions)``, called
+#: once by :func:`do_log_interactions_bulk` instead of the listener once per interaction.
+#: An interaction listener without a bulk form is still called per interaction there.
+bulk_interaction_listeners: dict = {}
 #: Called as ``listener(workspace_id, relationship_ids)`` after signals were written in
 #: bulk (campaign sends, imports): engines refresh those relationships set-based.
 bulk_signal_listeners: list[Callable[[int, list[int]], None]] = []
@@ -91,6 +95,40 @@ def do_log_interaction(
     for listener in interaction_listeners:
         listener(interaction)
     return interaction
+
+
+def do_log_interactions_bulk(workspace, *, actor, rows: list[dict]) -> list[Interaction]:
+    """Log many interactions at once: what :func:`do_log_interaction` writes for each
+    (the row, its audit entry, the interaction listeners), set-based.
+
+    Each row: relationship (an object), kind, occurred_at, and optional direction,
+    subject, notes, topics, external_id, thread_key. A few queries whatever the number
+    of rows, plus those of listeners without a bulk form (:data:`bulk_interaction_listeners`).
+    """
+    if not rows:
+        return []
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    interactions = Interaction.objects.bulk_create([
+        Interaction(
+            workspace_id=row["relationship"].workspace_id, relationship=row["relationship"],
+            kind=row["kind"], direction=row.get("direction", "mutual"), occurred_at=row["occurred_at"],
+            subject=row.get("subject", ""), notes=row.get("notes", ""),
+            topics=[t.strip() for t in (row.get("topics") or []) if t and t.strip()],
+            external_id=row.get("external_id", ""), thread_key=row.get("thread_key", ""),
+            created_by=created_by,
+        )
+        for row in rows
+    ], batch_size=2000)
+    audit.record_many(workspace, "timeline.interaction.logged", interactions, actor=actor,
+                      data=[{"kind": i.kind} for i in interactions])
+    for listener in interaction_listeners:
+        bulk = bulk_interaction_listeners.get(listener)
+        if bulk is not None:
+            bulk(workspace.pk, interactions)
+        else:
+            for interaction in interactions:
+                listener(interaction)
+    return interactions
 
 
 def check_signal(kind: str, actor_side: str, strength: float) -> None:

@@ -1,0 +1,69 @@
+"""Reading ahead: the next batch is parsed and checked while the database writes this one.
+
+An import spends its time in two places that can overlap: Python reading, decoding and
+checking rows, and the database writing them. The database call releases the GIL while
+it waits, so a thread that prepares batch N+1 runs while batch N is written (on a
+two-core machine the two halves run side by side).
+
+The producer must not touch the database (Django's connection is per thread, and the
+run's transaction lives on the caller's) nor shared state: it returns plain values,
+and the caller merges them in order. At most ``depth`` prepared batches wait, so memory
+stays bounded whatever the size of the file.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+__all__ = ["read_ahead"]
+
+T = TypeVar("T")
+
+_DONE = object()
+
+
+def read_ahead(produce: Callable[[], Iterator[T]], *, depth: int = 1) -> Iterator[T]:
+    """The items of ``produce()``, computed in a helper thread up to ``depth`` ahead.
+
+    An exception in the producer is raised here, at the item where it happened; when
+    the consumer stops early (an error while writing), the producer is told to stop and
+    joined before this generator ends.
+    """
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                items.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in produce():
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+            put((None, exc))
+            return
+        put((_DONE, None))
+
+    thread = threading.Thread(target=work, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
