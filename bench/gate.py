@@ -206,7 +206,8 @@ def bench_gate_one(n: int = 1_000_000, repeat: int = 3) -> dict:
             times.append(time.perf_counter() - started)
         return min(times)
 
-    figures: dict = {"database": connection.vendor, "load_before": os.getloadavg()}
+    figures: dict = {"database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+                     "load_before": os.getloadavg()}
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION READ ONLY")
@@ -214,7 +215,7 @@ def bench_gate_one(n: int = 1_000_000, repeat: int = 3) -> dict:
                    .values_list("id", flat=True)[n // 2:n // 2 + 1000])
         one = Person.objects.get(pk=ids[0])
         figures["people"] = Person.objects.for_workspace(workspace).count()
-        figures["one, whole-workspace aggregates (before)"] = best(lambda: facts.gather(
+        figures["before: `facts.gather` (whole-workspace aggregates) for one person"] = best(lambda: facts.gather(
             Person.objects.filter(pk=one.pk), workspace_id=workspace.pk, now=now,
             params=params))
         figures["one by id"] = best(lambda: check_recipients(
@@ -246,7 +247,7 @@ def main_one(argv: list[str]) -> None:
         append(
             f"gate_one: the API gate check at {result['people']:,} people on "
             f"{result['database']}",
-            ["best of 3, wall, `check_recipients` with its queries: " + "; ".join(
+            ["best of 3, wall; after: `check_recipients` with all its queries: " + "; ".join(
                 f"{k} **{result[k] * 1000:.1f} ms**" for k in cases),
              f"load average before: {load}; after: {load_after}"],
         )
