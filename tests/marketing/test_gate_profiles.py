@@ -18,7 +18,7 @@ from tests.factories import (
     SignalFactory,
 )
 from trustfunnel.core.gate import Decision
-from trustfunnel.crm.models import Person
+from trustfunnel.crm.models import Person, Relationship
 from trustfunnel.marketing import facts, gatecheck, services
 from trustfunnel.marketing.models import (
     AutomatedSend,
@@ -77,6 +77,18 @@ def varied_workspace(workspace, owner, *, n: int, seed: int):
     return people
 
 
+def some_fragile(workspace, n: int = 12) -> None:
+    """Fragile trust (ours or theirs) on some relationships."""
+    from trustfunnel.scoring.models import TrustState
+
+    rels = list(Relationship.objects.filter(workspace=workspace).order_by("id")[:n])
+    for i, rel in enumerate(rels):
+        TrustState.objects.update_or_create(
+            relationship=rel, defaults={"workspace": workspace,
+                                        "ours_label": "low" if i % 3 == 0 else "unknown",
+                                        "theirs_label": "fragile" if i % 3 == 1 else "unknown"})
+
+
 @pytest.fixture
 def newsletter(workspace):
     content = Content.objects.create(
@@ -94,6 +106,7 @@ def test_the_database_path_decides_as_the_engine_on_exact_facts(
     workspace, sales_user, newsletter, seed
 ):
     people = varied_workspace(workspace, sales_user, n=60, seed=seed)
+    some_fragile(workspace)
     campaign = Campaign.objects.create(
         workspace=workspace, name="November", content=newsletter, planned_at=NOW,
         segment=Segment.objects.create(workspace=workspace, name="All", filters={}))
@@ -161,13 +174,23 @@ def test_the_facts_of_a_few_people_equal_their_rows_of_the_whole_workspace(
 ):
     people = varied_workspace(workspace, sales_user, n=50, seed=seed)
     varied_workspace(other_workspace, sales_user, n=10, seed=seed)  # never read
+    some_fragile(workspace)
     params = services.gate_params(workspace)
     whole = facts.gather(Person.objects.for_workspace(workspace), workspace_id=workspace.pk,
                          now=NOW, params=params)
     row_of = {pid: i for i, pid in enumerate(whole.person_ids.tolist())}
+    flags = ("unsubscribed", "bounced", "recent_breach", "open_promise", "meeting_planned",
+             "fragile", "decision_maker", "consent")
+    # Each flag once on its own (a person who has it), then a few at random.
+    singles = []
+    for flag in flags:
+        having = np.flatnonzero(getattr(whole.batch, flag))
+        assert len(having), flag
+        singles.append([int(whole.person_ids[having[0]])])
     rng = random.Random(seed)
-    for size in (1, 1, 2, 9):
-        chosen = sorted(p.pk for p in rng.sample(people, size))
+    subsets = [*singles, *([p.pk for p in rng.sample(people, size)] for size in (1, 2, 9))]
+    for subset in subsets:
+        chosen = sorted(subset)
         few = facts.gather_people([*chosen, 10**9], workspace_id=workspace.pk, now=NOW,
                                   params=params)
         rows = [row_of[pid] for pid in chosen]
