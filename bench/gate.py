@@ -5,6 +5,11 @@ signals and prior automated sends with COPY, then times ``do_gate_campaign`` end
 end (with the commit): coarse fact profiles into a temporary table, the core engine on
 the distinct profiles, decisions and personal tasks with one INSERT ... SELECT each. Run with
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_bench python -m bench.gate [N]``.
+
+``gate_one [N]`` times the API's gate check (:func:`check_recipients`) for one recipient
+(by id and by e-mail) and for 100 and 1,000 recipients on that workspace, against the
+earlier whole-workspace statement (:func:`facts.gather` on the same people). It only
+reads: no migration, a read-only transaction (``python -m bench.run gate_one 1000000``).
 """
 
 from __future__ import annotations
@@ -174,6 +179,80 @@ def bench_gate(n: int = 1_000_000) -> dict:
             "load_before": load_before, "load_after": os.getloadavg()}
 
 
+def bench_gate_one(n: int = 1_000_000, repeat: int = 3) -> dict:
+    """Best of ``repeat`` wall seconds per case; reads only (a READ ONLY transaction)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trustfunnel.web.settings")
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from trustfunnel.crm.models import Person
+    from trustfunnel.marketing import facts
+    from trustfunnel.marketing.gatecheck import check_recipients
+    from trustfunnel.marketing.services import gate_params
+    from trustfunnel.workspaces.models import Workspace
+
+    workspace = Workspace.objects.get(slug=f"gate-bench-{n}")
+    params = gate_params(workspace)
+    now = timezone.now()
+
+    def best(function) -> float:
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+        return min(times)
+
+    figures: dict = {"database": f"{connection.vendor} {connection.settings_dict['NAME']}",
+                     "load_before": os.getloadavg()}
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+        ids = list(Person.objects.for_workspace(workspace).order_by("id")
+                   .values_list("id", flat=True)[n // 2:n // 2 + 1000])
+        one = Person.objects.get(pk=ids[0])
+        figures["people"] = Person.objects.for_workspace(workspace).count()
+        figures["before: `facts.gather` (whole-workspace aggregates) for one person"] = best(lambda: facts.gather(
+            Person.objects.filter(pk=one.pk), workspace_id=workspace.pk, now=now,
+            params=params))
+        figures["one by id"] = best(lambda: check_recipients(
+            workspace, [{"id": one.pk}], now=now, target_stages=["lead"]))
+        figures["one by e-mail"] = best(lambda: check_recipients(
+            workspace, [{"email": one.email}], now=now, target_stages=["lead"]))
+        for size in (100, 1000):
+            figures[f"{size} by id"] = best(lambda size=size: check_recipients(
+                workspace, [{"id": pk} for pk in ids[:size]], now=now,
+                target_stages=["lead"]))
+    figures["load_after"] = os.getloadavg()
+    return figures
+
+
+def main_one(argv: list[str]) -> None:
+    """``gate_one [N] [--record]``: the one-recipient check at N people."""
+    record = "--record" in argv
+    argv = [a for a in argv if a != "--record"]
+    n = int(argv[0]) if argv else 1_000_000
+    result = bench_gate_one(n)
+    print(result)
+    if record:
+        from bench.results import append
+
+        load = ", ".join(f"{x:.2f}" for x in result["load_before"])
+        load_after = ", ".join(f"{x:.2f}" for x in result["load_after"])
+        cases = [k for k in result if k not in ("database", "people", "load_before",
+                                                "load_after")]
+        append(
+            f"gate_one: the API gate check at {result['people']:,} people on "
+            f"{result['database']}",
+            ["best of 3, wall; after: `check_recipients` with all its queries: " + "; ".join(
+                f"{k} **{result[k] * 1000:.1f} ms**" for k in cases),
+             f"load average before: {load}; after: {load_after}"],
+        )
+
+
 def main(argv: list[str]) -> None:
     """``gate [N] [--record]``: print the figures; with --record append them to RESULTS.md."""
     record = "--record" in argv
@@ -200,6 +279,8 @@ def main(argv: list[str]) -> None:
              f"load average before: {load}; after: {load_after}"],
         )
 
+
+BENCHMARKS = {"gate": main, "gate_one": main_one}
 
 if __name__ == "__main__":
     main(sys.argv[1:])

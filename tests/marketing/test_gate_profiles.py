@@ -2,9 +2,11 @@
 every stored decision (decision, rules, language, task) is what the core engine decides
 on that person's exact facts, and what the one-recipient API check answers."""
 
+import dataclasses
 import random
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -16,7 +18,8 @@ from tests.factories import (
     SignalFactory,
 )
 from trustfunnel.core.gate import Decision
-from trustfunnel.marketing import gatecheck, services
+from trustfunnel.crm.models import Person, Relationship
+from trustfunnel.marketing import facts, gatecheck, services
 from trustfunnel.marketing.models import (
     AutomatedSend,
     Campaign,
@@ -74,6 +77,18 @@ def varied_workspace(workspace, owner, *, n: int, seed: int):
     return people
 
 
+def some_fragile(workspace, n: int = 12) -> None:
+    """Fragile trust (ours or theirs) on some relationships."""
+    from trustfunnel.scoring.models import TrustState
+
+    rels = list(Relationship.objects.filter(workspace=workspace).order_by("id")[:n])
+    for i, rel in enumerate(rels):
+        TrustState.objects.update_or_create(
+            relationship=rel, defaults={"workspace": workspace,
+                                        "ours_label": "low" if i % 3 == 0 else "unknown",
+                                        "theirs_label": "fragile" if i % 3 == 1 else "unknown"})
+
+
 @pytest.fixture
 def newsletter(workspace):
     content = Content.objects.create(
@@ -91,6 +106,7 @@ def test_the_database_path_decides_as_the_engine_on_exact_facts(
     workspace, sales_user, newsletter, seed
 ):
     people = varied_workspace(workspace, sales_user, n=60, seed=seed)
+    some_fragile(workspace)
     campaign = Campaign.objects.create(
         workspace=workspace, name="November", content=newsletter, planned_at=NOW,
         segment=Segment.objects.create(workspace=workspace, name="All", filters={}))
@@ -124,6 +140,87 @@ def test_the_database_path_decides_as_the_engine_on_exact_facts(
         workspace, [{"id": p.pk} for p in people], now=NOW, content=newsletter)
     for answer in answers:
         assert answer["decision"] == Decision(stored[answer["person_id"]].decision).code
+
+    # One recipient at a time (by id, then by e-mail in other case) and a small list:
+    # the restricted statement answers as the campaign did, rules included.
+    rng = random.Random(seed)
+    for person in rng.sample(people, 15):
+        for ask in ({"id": person.pk}, {"email": person.email.upper()}):
+            (answer,) = gatecheck.check_recipients(workspace, [ask], now=NOW,
+                                                   content=newsletter)
+            row = stored[person.pk]
+            assert answer["person_id"] == person.pk
+            assert answer["decision"] == Decision(row.decision).code, (person.pk, ask)
+            assert answer["rules"] == [r.name.lower() for r in _rules(row.rule_bits)]
+    few = rng.sample(people, 7)
+    answers = gatecheck.check_recipients(workspace, [{"id": p.pk} for p in few], now=NOW,
+                                         content=newsletter)
+    assert [a["person_id"] for a in answers] == [p.pk for p in few]
+    for answer in answers:
+        row = stored[answer["person_id"]]
+        assert answer["decision"] == Decision(row.decision).code
+        assert answer["rules"] == [r.name.lower() for r in _rules(row.rule_bits)]
+
+
+def _rules(bits):
+    from trustfunnel.core.gate import rules_from_bits
+
+    return rules_from_bits(int(bits))
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_facts_of_a_few_people_equal_their_rows_of_the_whole_workspace(
+    workspace, other_workspace, sales_user, seed
+):
+    people = varied_workspace(workspace, sales_user, n=50, seed=seed)
+    varied_workspace(other_workspace, sales_user, n=10, seed=seed)  # never read
+    some_fragile(workspace)
+    params = services.gate_params(workspace)
+    whole = facts.gather(Person.objects.for_workspace(workspace), workspace_id=workspace.pk,
+                         now=NOW, params=params)
+    row_of = {pid: i for i, pid in enumerate(whole.person_ids.tolist())}
+    flags = ("unsubscribed", "bounced", "recent_breach", "open_promise", "meeting_planned",
+             "fragile", "decision_maker", "consent")
+    # Each flag once on its own (a person who has it), then a few at random.
+    singles = []
+    for flag in flags:
+        having = np.flatnonzero(getattr(whole.batch, flag))
+        assert len(having), flag
+        singles.append([int(whole.person_ids[having[0]])])
+    rng = random.Random(seed)
+    subsets = [*singles, *([p.pk for p in rng.sample(people, size)] for size in (1, 2, 9))]
+    for subset in subsets:
+        chosen = sorted(subset)
+        few = facts.gather_people([*chosen, 10**9], workspace_id=workspace.pk, now=NOW,
+                                  params=params)
+        rows = [row_of[pid] for pid in chosen]
+        assert few.person_ids.tolist() == chosen  # the unknown id is left out
+        assert few.relationship_ids.tolist() == whole.relationship_ids[rows].tolist()
+        assert few.owner_ids.tolist() == whole.owner_ids[rows].tolist()
+        assert few.languages == [whole.languages[i] for i in rows]
+        for field in dataclasses.fields(few.batch):
+            np.testing.assert_array_equal(getattr(few.batch, field.name),
+                                          getattr(whole.batch, field.name)[rows],
+                                          err_msg=field.name)
+    empty = facts.gather_people([], workspace_id=workspace.pk, now=NOW, params=params)
+    assert len(empty.person_ids) == 0
+
+
+def test_a_one_recipient_check_takes_three_queries_whatever_the_workspace(
+    workspace, sales_user, newsletter, django_assert_num_queries
+):
+    people = varied_workspace(workspace, sales_user, n=40, seed=8)
+    # The person found (1), the content's languages (1), their facts in one statement
+    # (1); the same for a list of recipients.
+    with django_assert_num_queries(3):
+        gatecheck.check_recipients(workspace, [{"email": people[0].email}], now=NOW,
+                                   content=newsletter)
+    with django_assert_num_queries(3):
+        gatecheck.check_recipients(workspace, [{"id": p.pk} for p in people[:20]], now=NOW,
+                                   content=newsletter)
+    with django_assert_num_queries(2):
+        gatecheck.check_recipients(workspace, [{"id": people[1].pk}], now=NOW,
+                                   target_stages=["lead"])
 
 
 def test_gating_again_replaces_decisions_and_keeps_one_task_per_person(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -108,6 +109,8 @@ class Person(WorkspaceScopedModel):
             models.Index(fields=["workspace", "last_name", "first_name", "id"], name="person_ws_name"),
             models.Index(fields=["workspace", "id"], name="person_ws_id"),
             models.Index(fields=["workspace", "email"], name="person_ws_email"),
+            # Case-insensitive look-ups by e-mail (the API's gate check) without a scan.
+            models.Index(F("workspace"), Lower("email"), name="person_ws_email_lower"),
             models.Index(fields=["workspace", "organization"], name="person_ws_org"),
         ]
 
