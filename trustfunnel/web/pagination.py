@@ -175,7 +175,9 @@ class KeysetPagination(BasePagination):
     def _cursor_for(self, row, previous: bool) -> str:
         values = []
         for name in self.names:
-            value = getattr(row, self.model._meta.get_field(name).attname)
+            attname = self.model._meta.get_field(name).attname
+            # A row is a model instance, or a dict from values() (ValuesListMixin).
+            value = row.get(attname, row.get(name)) if isinstance(row, dict) else getattr(row, attname)
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         return _encode({"o": self.ordering_key, "v": values, "p": 1 if previous else 0})
 
