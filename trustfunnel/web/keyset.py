@@ -81,7 +81,8 @@ def _reverse(fields: list[str]) -> list[str]:
 def _key(row, fields: list[str]) -> list[Any]:
     values = []
     for field in fields:
-        value = getattr(row, field.lstrip("-"))
+        name = field.lstrip("-")
+        value = row[name] if isinstance(row, dict) else getattr(row, name)  # values() rows too
         values.append(value.isoformat() if hasattr(value, "isoformat") else value)
     return values
 

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.web import registry
+from trustfunnel.web.fastrows import RenderedChoices
 from trustfunnel.workspaces.models import Membership
 
 register = template.Library()
@@ -128,6 +129,8 @@ def styled(bound_field):
 def select_options(choices, selected):
     """<option>s for a filter select, built in Python: a country list has ~250 entries
     and a template loop over it costs more than the rest of a list page."""
+    if isinstance(choices, RenderedChoices):
+        return choices.options_html(selected)
     selected = "" if selected is None else str(selected)
     return format_html_join(
         "",
