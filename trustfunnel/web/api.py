@@ -16,13 +16,14 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import authentication, serializers, viewsets
 
 from trustfunnel.web.api_errors import ErrorDocumentingAutoSchema
+from trustfunnel.workspaces.backends import MembershipTokenAuthentication
 from trustfunnel.workspaces.models import Membership
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.scoping import get_membership
 
 #: Token first: its ``WWW-Authenticate`` header turns "not logged in" into a 401.
 API_AUTHENTICATION = [
-    authentication.TokenAuthentication,
+    MembershipTokenAuthentication,  # DRF's, reading the memberships in the same query
     authentication.SessionAuthentication,
 ]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from trustfunnel.web import registry
 from trustfunnel.web.fastrows import RenderedChoices
 from trustfunnel.workspaces.models import Membership
+from trustfunnel.workspaces.scoping import user_memberships
 
 register = template.Library()
 
@@ -63,15 +64,11 @@ def nav_entries(context) -> list[dict]:
 
 @register.simple_tag(takes_context=True)
 def user_workspaces(context) -> list[Membership]:
-    """The user's memberships, for the workspace switcher (one query)."""
+    """The user's memberships, for the workspace switcher (no query of its own)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return []
-    return list(
-        Membership.objects.filter(user=request.user)
-        .select_related("workspace")
-        .order_by("workspace__name", "workspace_id")
-    )
+    return user_memberships(request)  # the list get_membership already read
 
 
 @register.simple_tag
