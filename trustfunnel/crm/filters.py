@@ -24,6 +24,7 @@ from trustfunnel.crm.models import (
     RelationshipKind,
 )
 from trustfunnel.scoring.selectors import TrustFilterSetMixin
+from trustfunnel.web.keyset import sort_matches_apart
 
 COUNTRY_CHOICES = list(countries)
 
@@ -32,15 +33,18 @@ class SearchFilterSet(django_filters.FilterSet):
     """``q``: every word must appear in one of ``search_fields``."""
 
     search_fields: tuple[str, ...] = ()
+    #: The search fields have trigram indexes: sort the matches apart (keyset.py).
+    indexed_search = False
     q = django_filters.CharFilter(method="filter_q", label=_("Search"))
 
     def filter_q(self, queryset, name, value):
-        for word in value.split()[:5]:
+        words = value.split()[:5]
+        for word in words:
             condition = Q()
             for field in self.search_fields:
                 condition |= Q(**{f"{field}__icontains": word})
             queryset = queryset.filter(condition)
-        return queryset
+        return sort_matches_apart(queryset, words) if self.indexed_search else queryset
 
 
 class OrganizationFilter(SearchFilterSet):
@@ -56,6 +60,7 @@ class OrganizationFilter(SearchFilterSet):
 
 class PersonFilter(SearchFilterSet):
     search_fields = ("first_name", "last_name", "email")
+    indexed_search = True  # crm migration 0003 on PostgreSQL
     organization = django_filters.NumberFilter(field_name="organization_id")
     country = django_filters.MultipleChoiceFilter(choices=COUNTRY_CHOICES)
     language = django_filters.ChoiceFilter(choices=Language.choices)

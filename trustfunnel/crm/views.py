@@ -33,6 +33,7 @@ from trustfunnel.crm.models import (
 )
 from trustfunnel.web import registry
 from trustfunnel.web.fastrows import e, rendered_choices, url_pattern
+from trustfunnel.web.keyset import sort_matches_apart
 from trustfunnel.web.views import KeysetListView, ServiceFormView
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
@@ -111,6 +112,7 @@ class PersonListView(KeysetListView):
             qs = qs.filter(
                 Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
             )
+            qs = sort_matches_apart(qs, [q])  # trigram indexes on PostgreSQL (crm 0003)
         if country := params.get("country"):
             qs = qs.filter(country=country)
         if (org := _int(params.get("organization"))) is not None:

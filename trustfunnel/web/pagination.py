@@ -26,6 +26,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from trustfunnel.web.keyset import keyset_order
+
 DEFAULT_ORDERINGS: dict[str, tuple[str, ...]] = {"-id": ("-id",), "id": ("id",)}
 
 
@@ -145,7 +147,7 @@ class KeysetPagination(BasePagination):
 
         scan_descending = descending != backwards
         order = [f"-{n}" if scan_descending else n for n in names]
-        rows = list(queryset.order_by(*order)[: page_size + 1])
+        rows = list(queryset.order_by(*keyset_order(queryset, order))[: page_size + 1])
         has_more = len(rows) > page_size
         rows = rows[:page_size]
         if backwards:
