@@ -83,61 +83,74 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
         return context
 
 
-def _datetime_text(value):
+def _datetime_text(value, zone=None):
     """A datetime as DRF's DateTimeField writes it: ISO 8601 in the current time zone."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat() if timezone.is_aware(value) else value.isoformat()
+    if timezone.is_aware(value):
+        text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    else:
+        text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _plain(value):
+    return value if value is None or type(value) in (int, bool, float, str) else str(value)
+
+
+def _date_text(value):
+    return value.isoformat() if value is not None else None
+
+
 def values_row_spec(serializer_class, computed: dict[str, tuple[tuple[str, ...], Callable]]):
-    """The columns to read with ``values()`` and a function turning one such row into
-    exactly what ``serializer_class`` writes for the instance.
+    """The columns to read with ``values()`` and a function turning such rows into
+    exactly what ``serializer_class`` writes for the instances.
 
     For read-only list pages: no model instances, no serializer fields. Plain model
     fields are copied (a foreign key as its id, a datetime as DRF's ISO text);
     ``computed`` names the other output fields: ``{name: (columns, function(row))}``.
-    Only for serializers whose fields are plain (no decimals, no nested or method
+    Only for serializers whose fields are plain (no decimals, JSON, nested or method
     fields beyond ``computed``); a test compares the output with the serializer's.
     """
     model = serializer_class.Meta.model
     columns: list[str] = []
-    steps: list[tuple[str, str, Callable | None]] = []
+    steps: list[tuple[str, str, str, Callable | None]] = []  # (name, column, kind, function)
     for name in serializer_class.Meta.fields:
         if name in computed:
             needed, function = computed[name]
             columns += [c for c in needed if c not in columns]
-            steps.append((name, "", function))
+            steps.append((name, "", "computed", function))
             continue
         field = model._meta.get_field(name)
-        column = field.attname
         unplain = models.DecimalField | models.ManyToManyField | models.JSONField
         if isinstance(field, unplain) or not field.concrete:
             raise TypeError(f"{serializer_class.__name__}.{name} needs a computed converter")
+        column = field.attname
         if column not in columns:
             columns.append(column)
-        kind = "datetime" if isinstance(field, models.DateTimeField) else "copy"
-        if isinstance(field, models.DateField) and kind != "datetime":
+        if isinstance(field, models.DateTimeField):
+            kind = "datetime"
+        elif isinstance(field, models.DateField):
             kind = "date"
-        steps.append((name, column, kind))
+        else:
+            kind = "plain"
+        steps.append((name, column, kind, None))
 
-    def row_of(values: dict) -> dict:
-        out = {}
-        for name, column, kind in steps:
-            if column == "":
-                out[name] = kind(values)
+    def rows_of(rows) -> list[dict]:
+        zone = timezone.get_current_timezone()  # once per page, not per cell
+        converters = []
+        for name, column, kind, function in steps:
+            if kind == "computed":
+                converters.append((name, function))
             elif kind == "datetime":
-                out[name] = _datetime_text(values[column])
+                converters.append((name, lambda r, c=column: _datetime_text(r[c], zone)))
             elif kind == "date":
-                value = values[column]
-                out[name] = value.isoformat() if value is not None else None
+                converters.append((name, lambda r, c=column: _date_text(r[c])))
             else:
-                value = values[column]
-                out[name] = value if value is None or type(value) in (int, bool, float) else str(value)
-        return out
+                converters.append((name, lambda r, c=column: _plain(r[c])))
+        return [{name: convert(row) for name, convert in converters} for row in rows]
 
-    return tuple(columns), row_of
+    return tuple(columns), rows_of
 
 
 class ValuesListMixin:
@@ -154,10 +167,10 @@ class ValuesListMixin:
     def list(self, request, *args, **kwargs):
         if self.list_rows is None:
             return super().list(request, *args, **kwargs)
-        columns, row_of = self.list_rows
+        columns, rows_of = self.list_rows
         queryset = self.filter_queryset(self.get_queryset()).values(*columns)
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response([row_of(row) for row in page])
+        return self.get_paginated_response(rows_of(page))
 
 
 def write_atomically(func):

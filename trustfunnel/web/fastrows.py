@@ -12,14 +12,15 @@ from __future__ import annotations
 from html import escape
 from threading import Lock
 
-from django.urls import get_script_prefix, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 __all__ = ["RenderedChoices", "e", "rendered_choices", "url_pattern"]
 
 _PLACEHOLDER = 987654321
-_urls: dict[tuple[str, str], str] = {}
+_urls: dict[tuple, str] = {}
 
 
 def e(value) -> str:
@@ -36,7 +37,7 @@ def url_pattern(name: str) -> str:
 
     Reversed once per URL name (and script prefix); only for URLs taking one integer.
     """
-    key = (name, get_script_prefix())
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     pattern = _urls.get(key)
     if pattern is None:
         url = reverse(name, args=[_PLACEHOLDER])

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,20 @@ CORE_NAV = [
 ]
 
 
+_nav_urls: dict[tuple, str | None] = {}
+
+
+def _nav_url(name: str) -> str | None:
+    """``reverse(name)``, once per process (and script prefix); None if it does not exist."""
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    if key not in _nav_urls:
+        try:
+            _nav_urls[key] = reverse(name)
+        except NoReverseMatch:
+            _nav_urls[key] = None
+    return _nav_urls[key]
+
+
 @register.simple_tag(takes_context=True)
 def nav_entries(context) -> list[dict]:
     """Core and registered navigation the member may see, with the active one marked."""
@@ -52,9 +67,8 @@ def nav_entries(context) -> list[dict]:
     for item in sorted([*CORE_NAV, *registry.nav_items], key=lambda i: i.order):
         if item.capability and item.capability not in caps:
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _nav_url(item.url_name)
+        if url is None:
             continue  # an app registered a page it does not serve (yet)
         active = path == url if url == "/" else path.startswith(url)
         entries.append({"key": item.key, "title": item.title, "url": url,
