@@ -212,7 +212,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "trustfunnel.workspaces.backends.MembershipTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["trustfunnel.workspaces.permissions.WorkspaceRolePermission"],
     "DEFAULT_PAGINATION_CLASS": "trustfunnel.web.pagination.KeysetPagination",
