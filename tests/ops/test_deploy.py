@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(tmp_path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TASKS_BACKEND")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests when they share the worker.
+    unset = ("DEBUG", "TASKS_BACKEND", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env.update({
         "DJANGO_SETTINGS_MODULE": "trustfunnel.web.settings",
         "DEBUG": "0",
