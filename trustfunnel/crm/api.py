@@ -68,6 +68,8 @@ class _ServiceWriteViewSet(*_READ_WRITE, WorkspaceViewSet):
 
 
 class OrganizationViewSet(ValuesListMixin, _ServiceWriteViewSet):
+    """Organisations of the workspace."""
+
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     list_rows = values_row_spec(OrganizationSerializer, {})
@@ -83,6 +85,8 @@ class OrganizationViewSet(ValuesListMixin, _ServiceWriteViewSet):
 
 
 class PersonViewSet(LogPersonViewMixin, ValuesListMixin, _ServiceWriteViewSet):
+    """People of the workspace."""
+
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
     list_rows = values_row_spec(PersonSerializer, {
