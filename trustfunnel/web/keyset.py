@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import CharField, F, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
@@ -43,11 +44,15 @@ def sort_matches_apart(queryset: QuerySet, words) -> QuerySet:
     every row until 51 match: fast for a common word, a whole-table walk for a rare one
     (180 ms for "Yamamoto" in 100,000 people). Ordering by an expression of the same
     value lets it fetch the matches through the trigram indexes (migration crm 0003)
-    and sort those few instead (about 1 ms). Only when every word has at least
-    ``SELECTIVE_WORD_LENGTH`` characters; the order itself is the same.
+    and sort those few instead (about 1 ms). Only on PostgreSQL and when every word has
+    at least ``SELECTIVE_WORD_LENGTH`` characters; the order itself is the same.
     """
     words = list(words)
     if not words or any(len(word) < SELECTIVE_WORD_LENGTH for word in words):
+        return queryset
+    if connections[queryset.db].vendor != "postgresql":
+        # No trigram index: walking the name index in order and stopping at the 51st
+        # match is the best SQLite can do (sorting apart would read every row).
         return queryset
     queryset = queryset.all()
     setattr(queryset.query, _SORT_APART, True)  # Query.clone() keeps it
