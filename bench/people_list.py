@@ -119,7 +119,7 @@ def credentials(env: dict[str, str]) -> tuple[str, str]:
         "token, _ = Token.objects.get_or_create(user=user)\n"
         "store = import_module(settings.SESSION_ENGINE).SessionStore()\n"
         "store[SESSION_KEY] = str(user.pk)\n"
-        "store[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]\n"
         "store[HASH_SESSION_KEY] = user.get_session_auth_hash()\n"
         "store.create()\n"
         "print('CREDENTIALS', token.key, store.session_key)\n"

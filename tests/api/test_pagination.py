@@ -99,16 +99,17 @@ def _make_rows(workspace, owner, n: int) -> None:
         ExchangeFactory(relationship=relationship)
 
 
-#: Queries per list page, token-authenticated: the token (with its user), the
-#: membership (with its workspace), the page of rows (with what the rows show).
+#: Queries per list page, token-authenticated: the token with its user and memberships
+#: (workspaces included; trustfunnel.workspaces.backends), the page of rows (with what
+#: the rows show).
 PINNED_QUERIES = {
-    "organizations": 3,
-    "people": 3,
-    "relationships": 3,
-    "deals": 3,
-    "interactions": 3,
-    "signals": 3,
-    "exchanges": 3,
+    "organizations": 2,
+    "people": 2,
+    "relationships": 2,
+    "deals": 2,
+    "interactions": 2,
+    "signals": 2,
+    "exchanges": 2,
 }
 
 

@@ -170,8 +170,8 @@ def test_timeline_page_query_count_is_fixed(client_for, sales_user, crm, django_
     client = client_for(sales_user)
     client.get("/")  # warm the session
     _, cursor = timeline_page(rel, None)
-    # session, user, membership, relationship, 3 timeline tables
-    with django_assert_num_queries(7):
+    # session, user with memberships, relationship, 3 timeline tables
+    with django_assert_num_queries(6):
         response = client.get(f"/relationships/{rel.pk}/timeline/?before={cursor}")
     assert response.status_code == 200
 

@@ -24,7 +24,12 @@ from trustfunnel.crm.serializers import (
 )
 from trustfunnel.privacy.mixins import LogPersonViewMixin
 from trustfunnel.scoring.selectors import TRUST_KEYSET_ORDERINGS, annotate_trust
-from trustfunnel.web.api import WorkspaceViewSet, write_atomically
+from trustfunnel.web.api import (
+    ValuesListMixin,
+    WorkspaceViewSet,
+    values_row_spec,
+    write_atomically,
+)
 from trustfunnel.web.pagination import KeysetPagination
 from trustfunnel.workspaces.params import params_for
 from trustfunnel.workspaces.roles import Capability, Role
@@ -63,9 +68,12 @@ class _ServiceWriteViewSet(*_READ_WRITE, WorkspaceViewSet):
         )
 
 
-class OrganizationViewSet(_ServiceWriteViewSet):
+class OrganizationViewSet(ValuesListMixin, _ServiceWriteViewSet):
+    """Organisations of the workspace."""
+
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
+    list_rows = values_row_spec(OrganizationSerializer, {})
     filterset_class = OrganizationFilter
     write_capability = Capability.EDIT_CONTACTS
     keyset_orderings = {"name": ("name", "id"), "-id": ("-id",), "id": ("id",)}
@@ -77,9 +85,15 @@ class OrganizationViewSet(_ServiceWriteViewSet):
         )
 
 
-class PersonViewSet(LogPersonViewMixin, _ServiceWriteViewSet):
+class PersonViewSet(LogPersonViewMixin, ValuesListMixin, _ServiceWriteViewSet):
+    """People of the workspace."""
+
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
+    list_rows = values_row_spec(PersonSerializer, {
+        "full_name": (("first_name", "last_name"),
+                      lambda row: f"{row['first_name']} {row['last_name']}".strip()),
+    })
     filterset_class = PersonFilter
     write_capability = Capability.EDIT_CONTACTS
     keyset_orderings = {

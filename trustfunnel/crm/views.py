@@ -26,11 +26,14 @@ from trustfunnel.crm.models import (
     DealStage,
     DecisionAuthority,
     Organization,
+    OrganizationSize,
     Person,
     Relationship,
     RelationshipKind,
 )
 from trustfunnel.web import registry
+from trustfunnel.web.fastrows import e, rendered_choices, url_pattern
+from trustfunnel.web.keyset import sort_matches_apart
 from trustfunnel.web.views import KeysetListView, ServiceFormView
 from trustfunnel.workspaces.roles import Capability
 from trustfunnel.workspaces.views import WorkspaceMixin
@@ -58,10 +61,15 @@ class MembersMixin:
 # ---------------------------------------------------------------- lists
 
 
+def _countries():
+    return rendered_choices("countries", lambda: list(countries))
+
+
 class OrganizationListView(KeysetListView):
     model = Organization
     ordering = ["name", "id"]
     template_name = "crm/organization_list.html"
+    row_columns = ("id", "name", "country", "sector", "size", "vat_number")
 
     def filter_queryset(self, qs, params):
         if q := params.get("q", "").strip():
@@ -72,9 +80,22 @@ class OrganizationListView(KeysetListView):
             qs = qs.filter(size=size)
         return qs
 
+    def render_rows(self, rows) -> str:
+        detail = url_pattern("crm:organization-detail")
+        country_names = dict(_countries())
+        sizes = {value: str(label) for value, label in OrganizationSize.choices}
+        return "".join(
+            f'<tr><td><a href="{detail.format(r["id"])}">{e(r["name"])}</a></td>'
+            f'<td>{e(country_names.get(r["country"], ""))}</td>'
+            f'<td class="tf-hide-sm">{e(r["sector"])}</td>'
+            f'<td class="tf-hide-sm">{e(sizes.get(r["size"], r["size"]))}</td>'
+            f'<td class="tf-hide-sm">{e(r["vat_number"])}</td></tr>'
+            for r in rows
+        )
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["countries"] = list(countries)
+        ctx["countries"] = _countries()
         ctx["sizes"] = Organization._meta.get_field("size").choices
         return ctx
 
@@ -83,15 +104,15 @@ class PersonListView(KeysetListView):
     model = Person
     ordering = ["last_name", "first_name", "id"]
     template_name = "crm/person_list.html"
-
-    def base_queryset(self):
-        return self.get_queryset().select_related("organization")
+    row_columns = ("id", "last_name", "first_name", "organization_id", "organization__name",
+                   "job_title", "decision_authority", "country", "email")
 
     def filter_queryset(self, qs, params):
         if q := params.get("q", "").strip():
             qs = qs.filter(
                 Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
             )
+            qs = sort_matches_apart(qs, [q])  # trigram indexes on PostgreSQL (crm 0003)
         if country := params.get("country"):
             qs = qs.filter(country=country)
         if (org := _int(params.get("organization"))) is not None:
@@ -100,9 +121,30 @@ class PersonListView(KeysetListView):
             qs = qs.filter(decision_authority=authority)
         return qs
 
+    def render_rows(self, rows) -> str:
+        person = url_pattern("crm:person-detail")
+        organization = url_pattern("crm:organization-detail")
+        authorities = {value: str(label) for value, label in DecisionAuthority.choices}
+        out = []
+        for r in rows:
+            name = e(r["last_name"]) + (f", {e(r['first_name'])}" if r["first_name"] else "")
+            org = (f'<a href="{organization.format(r["organization_id"])}">'
+                   f'{e(r["organization__name"])}</a>' if r["organization_id"] else "")
+            email = e(r["email"])
+            mail = f'<a href="mailto:{email}">{email}</a>' if email else ""
+            out.append(
+                f'<tr><td><a href="{person.format(r["id"])}">{name}</a></td><td>{org}</td>'
+                f'<td class="tf-hide-sm">{e(r["job_title"])}</td>'
+                f'<td class="tf-hide-sm">'
+                f'{e(authorities.get(r["decision_authority"], r["decision_authority"]))}</td>'
+                f'<td class="tf-hide-sm">{e(r["country"])}</td>'
+                f'<td class="tf-hide-sm">{mail}</td></tr>'
+            )
+        return "".join(out)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["countries"] = list(countries)
+        ctx["countries"] = _countries()
         ctx["authorities"] = DecisionAuthority.choices
         if (org := _int(self.request.GET.get("organization"))) is not None:
             ctx["organization_filter"] = self.scoped(Organization).filter(pk=org).first()
@@ -136,7 +178,7 @@ class RelationshipListView(MembersMixin, KeysetListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(countries=list(countries), kinds=RelationshipKind.choices, owners=self.members())
+        ctx.update(countries=_countries(), kinds=RelationshipKind.choices, owners=self.members())
         return ctx
 
 

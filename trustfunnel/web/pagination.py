@@ -29,6 +29,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from trustfunnel.web.keyset import keyset_order
+
 DEFAULT_ORDERINGS: dict[str, tuple[str, ...]] = {"-id": ("-id",), "id": ("id",)}
 
 
@@ -149,7 +151,7 @@ class KeysetPagination(BasePagination):
 
         scan_descending = descending != backwards
         order = [f"-{n}" if scan_descending else n for n in names]
-        rows = list(queryset.order_by(*order)[: page_size + 1])
+        rows = list(queryset.order_by(*keyset_order(queryset, order))[: page_size + 1])
         has_more = len(rows) > page_size
         rows = rows[:page_size]
         if backwards:
@@ -192,8 +194,10 @@ class KeysetPagination(BasePagination):
 
     def _cursor_for(self, row, previous: bool) -> str:
         values = []
-        for _field, attribute in self.sort_fields:
-            value = getattr(row, attribute)
+        for name, (_field, attribute) in zip(self.names, self.sort_fields, strict=True):
+            # A row is a model instance, or a dict from values() (ValuesListMixin).
+            value = (row.get(attribute, row.get(name)) if isinstance(row, dict)
+                     else getattr(row, attribute))
             values.append(value.isoformat() if hasattr(value, "isoformat") else value)
         return _encode({"o": self.ordering_key, "v": values, "p": 1 if previous else 0})
 

@@ -180,6 +180,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 
+# ModelBackend that also reads the user's memberships in the same query (one query less
+# per request); ModelBackend stays listed for sessions that name it.
+AUTHENTICATION_BACKENDS = [
+    "trustfunnel.workspaces.backends.MembershipModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -205,7 +212,7 @@ X_FRAME_OPTIONS = "DENY"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "trustfunnel.workspaces.backends.MembershipTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["trustfunnel.workspaces.permissions.WorkspaceRolePermission"],
     "DEFAULT_PAGINATION_CLASS": "trustfunnel.web.pagination.KeysetPagination",

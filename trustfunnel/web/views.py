@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpResponseRedirect
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from trustfunnel.core.errors import TrustfunnelError
@@ -88,6 +89,9 @@ class KeysetListView(WorkspaceMixin, TemplateView):
     model = None
     ordering: list[str] = ["-id"]
     page_size = 50
+    #: When set, the page is read with ``values(*row_columns)`` (dict rows, only the
+    #: columns shown) and :meth:`render_rows` writes the table body in Python.
+    row_columns: tuple[str, ...] = ()
 
     def base_queryset(self):
         return self.get_queryset()
@@ -95,16 +99,23 @@ class KeysetListView(WorkspaceMixin, TemplateView):
     def filter_queryset(self, qs, params):
         return qs
 
+    def render_rows(self, rows) -> str:  # pragma: no cover - set with row_columns
+        raise NotImplementedError
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET
         qs = self.filter_queryset(self.base_queryset(), params)
+        if self.row_columns:
+            qs = qs.values(*self.row_columns)
         page = paginate_keyset(
             qs, self.ordering, after=params.get("after"), before=params.get("before"),
             page_size=self.page_size,
         )
         ctx.update(page=page, rows=page.rows, filters=params,
                    filtered=any(params.get(k) for k in params if k not in ("after", "before")))
+        if self.row_columns:
+            ctx["rows_html"] = mark_safe(self.render_rows(page.rows))  # noqa: S308 - escaped rows
         return ctx
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.web import registry
+from trustfunnel.web.fastrows import RenderedChoices
 from trustfunnel.workspaces.models import Membership
+from trustfunnel.workspaces.scoping import user_memberships
 
 register = template.Library()
 
@@ -40,6 +43,20 @@ CORE_NAV = [
 ]
 
 
+_nav_urls: dict[tuple, str | None] = {}
+
+
+def _nav_url(name: str) -> str | None:
+    """``reverse(name)``, once per process (and script prefix); None if it does not exist."""
+    key = (name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    if key not in _nav_urls:
+        try:
+            _nav_urls[key] = reverse(name)
+        except NoReverseMatch:
+            _nav_urls[key] = None
+    return _nav_urls[key]
+
+
 @register.simple_tag(takes_context=True)
 def nav_entries(context) -> list[dict]:
     """Core and registered navigation the member may see, with the active one marked."""
@@ -50,9 +67,8 @@ def nav_entries(context) -> list[dict]:
     for item in sorted([*CORE_NAV, *registry.nav_items], key=lambda i: i.order):
         if item.capability and item.capability not in caps:
             continue
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
+        url = _nav_url(item.url_name)
+        if url is None:
             continue  # an app registered a page it does not serve (yet)
         active = path == url if url == "/" else path.startswith(url)
         entries.append({"key": item.key, "title": item.title, "url": url,
@@ -62,15 +78,11 @@ def nav_entries(context) -> list[dict]:
 
 @register.simple_tag(takes_context=True)
 def user_workspaces(context) -> list[Membership]:
-    """The user's memberships, for the workspace switcher (one query)."""
+    """The user's memberships, for the workspace switcher (no query of its own)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return []
-    return list(
-        Membership.objects.filter(user=request.user)
-        .select_related("workspace")
-        .order_by("workspace__name", "workspace_id")
-    )
+    return user_memberships(request)  # the list get_membership already read
 
 
 @register.simple_tag
@@ -128,6 +140,8 @@ def styled(bound_field):
 def select_options(choices, selected):
     """<option>s for a filter select, built in Python: a country list has ~250 entries
     and a template loop over it costs more than the rest of a list page."""
+    if isinstance(choices, RenderedChoices):
+        return choices.options_html(selected)
     selected = "" if selected is None else str(selected)
     return format_html_join(
         "",
