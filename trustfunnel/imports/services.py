@@ -68,7 +68,8 @@ from trustfunnel.imports.models import (
 )
 from trustfunnel.imports.readahead import read_ahead
 from trustfunnel.imports.storage import store_upload
-from trustfunnel.timeline.models import Interaction, InteractionKind
+from trustfunnel.timeline import services as timeline_services
+from trustfunnel.timeline.models import InteractionKind
 from trustfunnel.workspaces import audit
 
 logger = logging.getLogger(__name__)
@@ -863,14 +864,14 @@ class CalendarImporter(Importer):
             notes = meeting.description
             if declined:
                 notes = "\n".join(filter(None, [notes, "Declined: " + ", ".join(declined)]))
-            interactions.append(Interaction(
-                workspace=self.workspace, relationship=relationship, kind=InteractionKind.MEETING,
-                occurred_at=meeting.starts_at, direction="mutual", subject=meeting.summary[:300],
-                notes=notes, external_id=meeting.external_id[:300], created_by=self.created_by,
-            ))
+            interactions.append({
+                "relationship": relationship, "kind": InteractionKind.MEETING,
+                "occurred_at": meeting.starts_at, "direction": "mutual", "subject": meeting.summary[:300],
+                "notes": notes, "external_id": meeting.external_id[:300],
+            })
             self.outcome.show("meeting", meeting.location, {"subject": meeting.summary, "when": meeting.starts_at,
                                                             "relationship": relationship})
-        created = Interaction.objects.bulk_create(interactions, batch_size=BATCH_SIZE)
+        created = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=interactions)
         self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
         self.outcome.counts["created"] += len(created)
         self.outcome.counts["written"] += len(created)
@@ -923,7 +924,7 @@ class MailImporter(Importer):
             plans.append((mail, outbound, counterparts))
         finder.prefetch(e for _, _, emails in plans for e in emails)
         seen: set[str] = set()
-        rows: list[tuple[Interaction, Any, bool]] = []
+        rows: list[tuple[dict, Any, bool]] = []
         for mail, outbound, counterparts in plans:
             self.outcome.counts["messages"] += 1
             for note in mail.notes:
@@ -940,16 +941,16 @@ class MailImporter(Importer):
             if mail.sent_at is None:
                 self.outcome.error(mail.location.with_field("Date"), "the message has no readable date.")
                 continue
-            interaction = Interaction(
-                workspace=self.workspace, relationship=relationship, kind=InteractionKind.EMAIL,
-                occurred_at=min(mail.sent_at, self.now), direction="outbound" if outbound else "inbound",
-                subject=mail.subject[:300], notes=mail.body[:5000], external_id=mail.message_id[:300],
-                thread_key=mail.thread_key[:300], created_by=self.created_by,
-            )
+            interaction = {
+                "relationship": relationship, "kind": InteractionKind.EMAIL,
+                "occurred_at": min(mail.sent_at, self.now), "direction": "outbound" if outbound else "inbound",
+                "subject": mail.subject[:300], "notes": mail.body[:5000], "external_id": mail.message_id[:300],
+                "thread_key": mail.thread_key[:300],
+            }
             rows.append((interaction, mail, outbound))
             self.outcome.show("e-mail", mail.location, {"subject": mail.subject, "from": mail.sender,
                                                         "relationship": relationship})
-        created = Interaction.objects.bulk_create([i for i, _, _ in rows], batch_size=BATCH_SIZE)
+        created = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[i for i, _, _ in rows])
         proposals = []
         for interaction, (_, mail, outbound) in zip(created, rows, strict=True):
             for finding in find_promises(mail.body, sent_at=mail.sent_at, params=self.promise_params):
@@ -1292,9 +1293,7 @@ class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
         return fields is not None  # a row with a bad value is reported, not matched
 
     def write(self, ready) -> None:
-        from trustfunnel.timeline.services import do_log_interactions_bulk
-
-        interactions = do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
+        interactions = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
             {**fields, "relationship": rel} for _, _, fields, rel in ready])
         self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)
                                          for (_, key, _, _), interaction in zip(ready, interactions, strict=True)])
