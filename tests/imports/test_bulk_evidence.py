@@ -180,8 +180,8 @@ def only_bulk_listeners(monkeypatch):
 
 @pytest.mark.parametrize("kind, make, name, pinned", [
     # per database: PostgreSQL writes the import records through a COPY the count does not see
-    ("deals", _deals_csv, "deals.csv", {"sqlite": 22, "postgresql": 21}),
-    ("interactions", _interactions_csv, "log.csv", {"sqlite": 21, "postgresql": 20}),
+    ("deals", _deals_csv, "deals.csv", {"sqlite": 23, "postgresql": 22}),
+    ("interactions", _interactions_csv, "log.csv", {"sqlite": 32, "postgresql": 29}),
 ])
 def test_query_count_does_not_grow_with_the_rows(kind, make, name, pinned, tmp_path, db, only_bulk_listeners):
     counts = []
@@ -214,3 +214,112 @@ def test_a_listener_without_bulk_form_still_sees_every_row(workspace, owner_user
     _import(workspace, owner_user, tmp_path, "interactions", _interactions_csv(7), "log.csv")
     assert sorted(seen_stages) == [f"Deal {i}" for i in range(5)]
     assert seen_interactions == [] and bulk_calls == [7]
+
+
+# ---------------------------------------------------------------- mail and calendar imports
+
+
+def _pending_send(workspace, person):
+    """A pending automated send to ``person`` in a campaign being reviewed."""
+    from trustfunnel.marketing.models import (
+        Campaign,
+        CampaignStatus,
+        Content,
+        GateDecision,
+        Segment,
+    )
+
+    content = Content.objects.create(workspace=workspace, kind="newsletter", title="News", point="...")
+    campaign = Campaign.objects.create(
+        workspace=workspace, name="November", content=content, planned_at=NOW,
+        segment=Segment.objects.create(workspace=workspace, name="All", filters={}),
+        status=CampaignStatus.REVIEWED)
+    return GateDecision.objects.create(workspace=workspace, campaign=campaign, person=person, decision=1)
+
+
+def _mbox(n: int) -> bytes:
+    """``n`` mails with Anna, from her and to her in turn (a reply first)."""
+    parts = []
+    for i in range(n):
+        sender, to = ("anna@noord.nl", "me@ourfirm.nl") if i % 2 == 0 else ("me@ourfirm.nl", "anna@noord.nl")
+        parts.append(
+            f"From {sender} Mon Nov 02 10:00:00 2026\n"
+            f"From: <{sender}>\nTo: {to}\nSubject: Re: offerte {i}\n"
+            f"Date: Mon, {2 + i % 20:02d} Nov 2026 10:{i % 60:02d}:00 +0100\n"
+            f"Message-ID: <m{i}@noord.nl>\n\nDank u, we spreken elkaar.\n\n")
+    return "".join(parts).encode()
+
+
+def _ics(n: int) -> bytes:
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:ev{i}@ourfirm.nl\r\nDTSTAMP:20261101T090000Z\r\n"
+        f"DTSTART:202611{2 + i % 20:02d}T{9 + i % 8:02d}0000Z\r\nDTEND:202611{2 + i % 20:02d}T{10 + i % 8:02d}0000Z\r\n"
+        f"SUMMARY:Gesprek {i}\r\nORGANIZER:mailto:me@ourfirm.nl\r\n"
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:anna@noord.nl\r\nEND:VEVENT\r\n"
+        for i in range(n))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n".encode()
+
+
+def test_an_imported_reply_withdraws_pending_sends_and_is_audited(workspace, owner_user, tmp_path):
+    from trustfunnel.marketing.models import DecisionStatus
+    from trustfunnel.timeline.models import Signal
+
+    workspace.domains = ["ourfirm.nl"]
+    workspace.save()
+    _world(workspace)
+    anna = Relationship.objects.for_workspace(workspace).get(person__email="anna@noord.nl").person
+    pending = _pending_send(workspace, anna)
+    run = _import(workspace, owner_user, tmp_path, "mail", _mbox(1), "inbox.mbox")
+    assert run.status == ImportStatus.DONE, run.errors
+    assert run.counts["created"] == 1
+    pending.refresh_from_db()
+    assert pending.status == DecisionStatus.WITHDRAWN
+    # The reply after the automated mail (25 days before) is evidence, and audited.
+    assert Signal.objects.for_workspace(workspace).filter(kind="reply").count() == 1
+    actions = set(AuditEntry.objects.for_workspace(workspace).values_list("action", flat=True))
+    assert {"timeline.interaction.logged", "timeline.signal.recorded"} <= actions
+    # Idempotent: the same file again writes nothing.
+    again = _import(workspace, owner_user, tmp_path, "mail", _mbox(1), "inbox.mbox")
+    assert again.counts["unchanged"] == 1 and again.counts.get("created", 0) == 0
+
+
+def test_imported_meetings_are_audited(workspace, owner_user, tmp_path):
+    _world(workspace)
+    run = _import(workspace, owner_user, tmp_path, "ics", _ics(3), "agenda.ics")
+    assert run.status == ImportStatus.DONE, run.errors
+    assert run.counts["created"] == 3
+    assert AuditEntry.objects.for_workspace(workspace).filter(action="timeline.interaction.logged").count() == 3
+    again = _import(workspace, owner_user, tmp_path, "ics", _ics(3), "agenda.ics")
+    assert again.counts.get("created", 0) == 0
+
+
+def test_a_deals_import_moving_a_deal_to_negotiation_withdraws_pending_sends(workspace, owner_user, tmp_path):
+    from trustfunnel.marketing.models import DecisionStatus
+
+    _world(workspace)
+    anna = Relationship.objects.for_workspace(workspace).get(person__email="anna@noord.nl").person
+    bert = PersonFactory(workspace=workspace, email="bart@noord.nl")
+    pending, untouched = _pending_send(workspace, anna), _pending_send(workspace, bert)
+    data = (DEALS_HEADER + "Deal A;;anna@noord.nl;negotiation;1000,00;31-01-2027;DA\n"
+            "Deal B;;bart@noord.nl;Lead;1000,00;31-01-2027;DB\n").encode()
+    run = _import(workspace, owner_user, tmp_path, "deals", data, "deals.csv")
+    assert run.status == ImportStatus.DONE, run.errors
+    pending.refresh_from_db()
+    untouched.refresh_from_db()
+    assert pending.status == DecisionStatus.WITHDRAWN
+    assert untouched.status == DecisionStatus.PENDING
+
+
+@pytest.mark.parametrize("kind, make, name", [("mail", _mbox, "inbox.mbox"), ("ics", _ics, "agenda.ics")])
+def test_mail_and_calendar_query_counts_do_not_grow_with_the_rows(kind, make, name, tmp_path, db):
+    counts = []
+    for n, slug in ((8, "small"), (80, "large")):
+        workspace = WorkspaceFactory(name=slug, slug=slug, domains=["ourfirm.nl"])
+        owner = _member(workspace, Role.OWNER, f"olga-{slug}")
+        _world(workspace)
+        with CaptureQueriesContext(connection) as queries:
+            run = _import(workspace, owner, tmp_path, kind, make(n), name)
+        assert run.status == ImportStatus.DONE, run.errors
+        assert run.counts["created"] == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

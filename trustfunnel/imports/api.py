@@ -6,6 +6,7 @@ from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from trustfunnel.imports.messages import localized
 from trustfunnel.imports.models import ImportRun, PromiseProposal
 from trustfunnel.imports.services import do_decide_promise
 from trustfunnel.web.api import WorkspaceViewSet
@@ -13,12 +14,19 @@ from trustfunnel.workspaces.roles import Capability
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
+    #: Each issue with ``place`` and ``message`` in the request's language, and the
+    #: English ``template`` and its ``params``.
+    errors = serializers.SerializerMethodField()
+
     class Meta:
         model = ImportRun
         fields = ["id", "kind", "file_name", "sha256", "status", "dry_run", "mapping", "on_duplicate",
                   "atomic", "counts", "errors", "progress_done", "progress_total", "created_at",
                   "finished_at"]
         read_only_fields = fields
+
+    def get_errors(self, run: ImportRun) -> list[dict]:
+        return localized(run.errors)
 
 
 class ImportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, WorkspaceViewSet):

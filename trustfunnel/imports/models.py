@@ -86,6 +86,20 @@ class ImportRun(WorkspaceScopedModel):
         return min(100, round(100 * self.progress_done / self.progress_total))
 
     @property
+    def issues(self) -> list[dict]:
+        """The first 100 issues with ``place`` and ``message`` in the active language."""
+        from trustfunnel.imports.messages import localized
+
+        return localized(self.errors[:100])
+
+    @property
+    def preview_rows(self) -> list[dict]:
+        """The preview with its actions and places in the active language."""
+        from trustfunnel.imports.messages import localized_preview
+
+        return localized_preview(self.preview)
+
+    @property
     def error_count(self) -> int:
         return sum(1 for e in self.errors if e.get("severity") == "error")
 

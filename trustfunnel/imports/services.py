@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_countries import countries
 
 from trustfunnel.core.errors import InvalidInput
@@ -36,6 +37,8 @@ from trustfunnel.core.importing import (
     ImportFileError,
     Issue,
     Location,
+    Text,
+    TextError,
     apply_mapping,
     check_mapping,
     guess_preset,
@@ -68,7 +71,8 @@ from trustfunnel.imports.models import (
 )
 from trustfunnel.imports.readahead import read_ahead
 from trustfunnel.imports.storage import store_upload
-from trustfunnel.timeline.models import Interaction, InteractionKind
+from trustfunnel.timeline import services as timeline_services
+from trustfunnel.timeline.models import InteractionKind
 from trustfunnel.workspaces import audit
 
 logger = logging.getLogger(__name__)
@@ -172,10 +176,10 @@ class Outcome:
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(issue)
 
-    def error(self, location: Location, message: str) -> None:
+    def error(self, location: Location, message: Text) -> None:
         self.add(Issue(location, message))
 
-    def note(self, location: Location, message: str) -> None:
+    def note(self, location: Location, message: Text) -> None:
         self.add(Issue(location, message, "note"))
 
     def merge(self, other: Outcome) -> None:
@@ -186,7 +190,8 @@ class Outcome:
 
     def show(self, action: str, location: Location, values: dict) -> None:
         if len(self.preview) < PREVIEW_ROWS:
-            self.preview.append({"action": action, "place": location.describe(),
+            self.preview.append({"action": action, "place": location.describe(), "file": location.file,
+                                 "unit": location.unit, "index": location.index, "field": location.field,
                                  "values": {k: str(v) for k, v in values.items() if v not in ("", None)}})
 
 
@@ -223,17 +228,21 @@ def execute_run(run: ImportRun, *, now: datetime | None = None, actor=None,
     except ImportFileError as exc:
         outcome.add(exc.as_issue())
     except OSError as exc:
-        outcome.error(Location(run.file_name), f"the uploaded file cannot be read ({exc.strerror}).")
+        outcome.error(Location(run.file_name), Text(gettext_noop("the uploaded file cannot be read ({detail})."),
+                                                          detail=exc.strerror or ""))
     except IntegrityError:
         # Import keys are looked up per batch, not locked: a run importing the same
         # records at the same moment commits first, and this one stops (decision 61).
-        outcome.error(Location(run.file_name), "unexpected error: another import wrote the same records "
-                      "meanwhile; " + ("nothing was written." if run.atomic else "batches before it were kept.")
-                      + " Run it again: it skips what is already imported.")
+        outcome.error(Location(run.file_name), Text(
+            gettext_noop("unexpected error: another import wrote the same records meanwhile; nothing was written. "
+               "Run it again: it skips what is already imported.") if run.atomic else
+            gettext_noop("unexpected error: another import wrote the same records meanwhile; batches before it were "
+               "kept. Run it again: it skips what is already imported.")))
     except Exception as exc:  # noqa: BLE001 - a run must end failed, never stay "running"
         logger.exception("import run %s failed", run.pk)
-        outcome.error(Location(run.file_name), f"unexpected error ({type(exc).__name__}); "
-                      + ("nothing was written." if run.atomic else "batches before it were kept."))
+        outcome.error(Location(run.file_name), Text(
+            gettext_noop("unexpected error ({error}); nothing was written.") if run.atomic else
+            gettext_noop("unexpected error ({error}); batches before it were kept."), error=type(exc).__name__))
     run.counts = dict(outcome.counts)
     if outcome.error_count and (run.atomic or run.dry_run):
         run.counts["written"] = 0
@@ -446,17 +455,18 @@ class ContactImporter(Importer):
             fields["first_name"], fields["last_name"] = "", fields["first_name"]
         email = fields["email"]
         if email and not _usable_email(email):
-            sink.note(location.with_field("email"), f"{email!r} is not a usable e-mail address; left out.")
+            sink.note(location.with_field("email"), Text(gettext_noop("{email!r} is not a usable e-mail address; left out."), email=email))
             email = fields["email"] = ""
         if not fields["last_name"]:
             if not email:
-                sink.error(location, "no name and no e-mail address: nothing to import.")
+                sink.error(location, Text(gettext_noop("no name and no e-mail address: nothing to import.")))
                 return None
             fields["last_name"] = email.split("@")[0]
-            sink.note(location.with_field("last_name"), "no name; the e-mail's name part is used.")
+            sink.note(location.with_field("last_name"), Text(gettext_noop("no name; the e-mail's name part is used.")))
         country = _country_code(fields["country"])
         if country is None:
-            sink.note(location.with_field("country"), f"unknown country {fields['country']!r}; left out.")
+            sink.note(location.with_field("country"), Text(gettext_noop("unknown country {country!r}; left out."),
+                                                                    country=fields["country"]))
             country = ""
         fields["country"] = country
         phone = fields["phone"]
@@ -464,12 +474,12 @@ class ContactImporter(Importer):
             try:
                 phone = normalize_phone(phone, country or self.home_country)
             except ValidationError:
-                sink.note(location.with_field("phone"), f"{phone!r} is not a valid phone number; left out.")
+                sink.note(location.with_field("phone"), Text(gettext_noop("{phone!r} is not a valid phone number; left out."), phone=phone))
                 phone = ""
             fields["phone"] = phone
         for name, limit in _PERSON_LIMITS.items():
             if len(fields[name]) > limit:
-                sink.error(location.with_field(name), f"longer than {limit} characters.")
+                sink.error(location.with_field(name), Text(gettext_noop("longer than {limit} characters."), limit=limit))
                 return None
         return fields
 
@@ -615,7 +625,8 @@ class CsvRowsMixin:
                                      preset=run.preset, mapping=run.mapping)
         problems = check_mapping(mapping, layout.header, run.kind)
         if problems:
-            raise ImportFileError(Location(self.file, "line", 1), "column mapping: " + " ".join(problems))
+            raise ImportFileError(Location(self.file, "line", 1),
+                                  Text(gettext_noop("column mapping: {problems}"), problems=tuple(problems)))
         self.outcome.counts["encoding:" + layout.encoding] = 1
         self.layout, self.mapping = layout, mapping
         self.counter = _ByteCounter(())
@@ -682,10 +693,10 @@ class CsvOrganisationImporter(CsvRowsMixin, Importer):
     def fields_of(self, location: Location, values: dict[str, str]) -> dict | None:
         name = values.get("name", "")
         if not name:
-            self.outcome.error(location.with_field("name"), "the organisation has no name.")
+            self.outcome.error(location.with_field("name"), Text(gettext_noop("the organisation has no name.")))
             return None
         if len(name) > 200:
-            self.outcome.error(location.with_field("name"), "longer than 200 characters.")
+            self.outcome.error(location.with_field("name"), Text(gettext_noop("longer than {limit} characters."), limit=200))
             return None
         fields = {"name": name, "sector": values.get("sector", "")[:100],
                   "website": values.get("website", ""), "notes": values.get("notes", ""),
@@ -698,7 +709,8 @@ class CsvOrganisationImporter(CsvRowsMixin, Importer):
         country = _country_code(values.get("country", ""))
         if country is None:
             self.outcome.note(location.with_field("country"),
-                              f"unknown country {values['country']!r}; the workspace's country is used.")
+                              Text(gettext_noop("unknown country {country!r}; the workspace's country is used."),
+                                   country=values["country"]))
             fields["notes"] = "\n".join(filter(None, [fields["notes"], f"Country: {values['country']}"]))
         fields["country"] = country or self.workspace.home_country.code
         website = fields["website"]
@@ -843,7 +855,8 @@ class CalendarImporter(Importer):
             self.outcome.counts["occurrences"] += 1
             if meeting.cancelled:
                 self.outcome.counts["cancelled"] += 1
-                self.outcome.note(meeting.location, f"{meeting.summary!r} on {meeting.starts_at:%Y-%m-%d} was cancelled: not a meeting held.")
+                self.outcome.note(meeting.location, Text(gettext_noop("{summary!r} on {day} was cancelled: not a meeting held."),
+                                                         summary=meeting.summary, day=f"{meeting.starts_at:%Y-%m-%d}"))
                 continue
             if meeting.external_id[:300] in known:
                 self.outcome.counts["unchanged"] += 1
@@ -855,22 +868,24 @@ class CalendarImporter(Importer):
                 if finder.find(declined) is not None:
                     # Everyone we know declined: evidence of a declined invitation, not a meeting.
                     self.outcome.counts["declined"] += 1
-                    self.outcome.note(meeting.location, f"{meeting.summary!r}: declined by {', '.join(declined)}; not logged as a meeting.")
+                    self.outcome.note(meeting.location, Text(gettext_noop("{summary!r}: declined by {people}; not logged as a meeting."),
+                                                             summary=meeting.summary, people=", ".join(declined)))
                     continue
                 self.outcome.counts["unmatched"] += 1
-                self.outcome.note(meeting.location, f"{meeting.summary!r} on {meeting.starts_at:%Y-%m-%d}: no attendee matches a person; not imported.")
+                self.outcome.note(meeting.location, Text(gettext_noop("{summary!r} on {day}: no attendee matches a person; not imported."),
+                                                         summary=meeting.summary, day=f"{meeting.starts_at:%Y-%m-%d}"))
                 continue
             notes = meeting.description
             if declined:
                 notes = "\n".join(filter(None, [notes, "Declined: " + ", ".join(declined)]))
-            interactions.append(Interaction(
-                workspace=self.workspace, relationship=relationship, kind=InteractionKind.MEETING,
-                occurred_at=meeting.starts_at, direction="mutual", subject=meeting.summary[:300],
-                notes=notes, external_id=meeting.external_id[:300], created_by=self.created_by,
-            ))
+            interactions.append({
+                "relationship": relationship, "kind": InteractionKind.MEETING,
+                "occurred_at": meeting.starts_at, "direction": "mutual", "subject": meeting.summary[:300],
+                "notes": notes, "external_id": meeting.external_id[:300],
+            })
             self.outcome.show("meeting", meeting.location, {"subject": meeting.summary, "when": meeting.starts_at,
                                                             "relationship": relationship})
-        created = Interaction.objects.bulk_create(interactions, batch_size=BATCH_SIZE)
+        created = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=interactions)
         self.remember(self.source_kind, [(i.external_id, "timeline.interaction", i.pk) for i in created])
         self.outcome.counts["created"] += len(created)
         self.outcome.counts["written"] += len(created)
@@ -923,7 +938,7 @@ class MailImporter(Importer):
             plans.append((mail, outbound, counterparts))
         finder.prefetch(e for _, _, emails in plans for e in emails)
         seen: set[str] = set()
-        rows: list[tuple[Interaction, Any, bool]] = []
+        rows: list[tuple[dict, Any, bool]] = []
         for mail, outbound, counterparts in plans:
             self.outcome.counts["messages"] += 1
             for note in mail.notes:
@@ -935,21 +950,22 @@ class MailImporter(Importer):
             relationship = finder.find(counterparts)
             if relationship is None:
                 self.outcome.counts["unmatched"] += 1
-                self.outcome.note(mail.location, f"{mail.subject[:80]!r}: no sender or recipient matches a person; not imported.")
+                self.outcome.note(mail.location, Text(gettext_noop("{subject!r}: no sender or recipient matches a person; not imported."),
+                                                      subject=mail.subject[:80]))
                 continue
             if mail.sent_at is None:
-                self.outcome.error(mail.location.with_field("Date"), "the message has no readable date.")
+                self.outcome.error(mail.location.with_field("Date"), Text(gettext_noop("the message has no readable date.")))
                 continue
-            interaction = Interaction(
-                workspace=self.workspace, relationship=relationship, kind=InteractionKind.EMAIL,
-                occurred_at=min(mail.sent_at, self.now), direction="outbound" if outbound else "inbound",
-                subject=mail.subject[:300], notes=mail.body[:5000], external_id=mail.message_id[:300],
-                thread_key=mail.thread_key[:300], created_by=self.created_by,
-            )
+            interaction = {
+                "relationship": relationship, "kind": InteractionKind.EMAIL,
+                "occurred_at": min(mail.sent_at, self.now), "direction": "outbound" if outbound else "inbound",
+                "subject": mail.subject[:300], "notes": mail.body[:5000], "external_id": mail.message_id[:300],
+                "thread_key": mail.thread_key[:300],
+            }
             rows.append((interaction, mail, outbound))
             self.outcome.show("e-mail", mail.location, {"subject": mail.subject, "from": mail.sender,
                                                         "relationship": relationship})
-        created = Interaction.objects.bulk_create([i for i, _, _ in rows], batch_size=BATCH_SIZE)
+        created = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[i for i, _, _ in rows])
         proposals = []
         for interaction, (_, mail, outbound) in zip(created, rows, strict=True):
             for finding in find_promises(mail.body, sent_at=mail.sent_at, params=self.promise_params):
@@ -996,7 +1012,7 @@ class InvoiceImporter(Importer):
             from trustfunnel.events.models import InvoiceKind
             from trustfunnel.events.services import do_record_invoice
         except ImportError:
-            self.outcome.error(invoice.location, "invoices cannot be stored: the events app is not installed.")
+            self.outcome.error(invoice.location, Text(gettext_noop("invoices cannot be stored: the events app is not installed.")))
             return
         org = self.match_buyer(invoice) or self.create_buyer(invoice)
         if org is None:
@@ -1016,7 +1032,8 @@ class InvoiceImporter(Importer):
                 credited_number=invoice.credited_number, now=self.now,
             )
         except InvalidInput as exc:
-            self.outcome.error(invoice.location.with_field(exc.data.get("field", "")), exc.message)
+            self.outcome.error(invoice.location.with_field(exc.data.get("field", "")),
+                               Text(exc.message_template, **exc.data))
             return
         self.remember(self.source_kind, [(key, record._meta.label_lower, record.pk)])
         self.outcome.counts["created"] += 1
@@ -1028,8 +1045,8 @@ class InvoiceImporter(Importer):
             values["credits"] = invoice.credited_number
             if invoice.credited_number and record.credits_id is None:
                 self.outcome.note(invoice.location.with_field("cac:BillingReference"),
-                                  f"invoice {invoice.credited_number!r} of this buyer is not known yet; "
-                                  "the credit is linked when it is imported.")
+                                  Text(gettext_noop("invoice {number!r} of this buyer is not known yet; the credit is "
+                                          "linked when it is imported."), number=invoice.credited_number))
         self.outcome.show("credit note" if credit else "invoice", invoice.location, values)
         self.report(self.total)
 
@@ -1062,9 +1079,9 @@ class InvoiceImporter(Importer):
         location = invoice.location.with_field("cac:AccountingCustomerParty")
         name = (invoice.buyer_name or "").strip()
         if not name:
-            self.outcome.error(location, "the buyer is not a known organisation and has no name "
-                               "(cac:PartyLegalEntity/cbc:RegistrationName or cac:PartyName/cbc:Name) "
-                               "to create it with.")
+            self.outcome.error(location, Text(gettext_noop(
+                "the buyer is not a known organisation and has no name "
+                "(cac:PartyLegalEntity/cbc:RegistrationName or cac:PartyName/cbc:Name) to create it with.")))
             return None
         country = _country_code(invoice.buyer_country) or self.workspace.home_country.code
         chamber = next((i.value for i in invoice.buyer_ids if len(i.value) <= 30), "")
@@ -1079,8 +1096,9 @@ class InvoiceImporter(Importer):
         org = do_save_organization(self.workspace, actor=self.actor, fields={
             "name": name[:200], "country": country, "vat_number": vat, "chamber_number": chamber})
         self.outcome.counts["organisations_created"] += 1
-        self.outcome.note(location, f"the buyer {name!r} was not in the CRM; organisation created "
-                          f"(VAT number {vat or '-'}, registration id {chamber or '-'}).")
+        self.outcome.note(location, Text(gettext_noop("the buyer {name!r} was not in the CRM; organisation created "
+                                            "(VAT number {vat}, registration id {chamber})."),
+                                         name=name, vat=vat or "-", chamber=chamber or "-"))
         self.outcome.show("organisation", location, {"name": org.name, "country": country,
                                                      "vat": vat, "chamber": chamber})
         return org
@@ -1094,7 +1112,8 @@ class PaymentsImporter(Importer):
             from trustfunnel.events.models import Invoice
             from trustfunnel.events.services import do_mark_invoice_paid
         except ImportError:
-            raise ImportFileError(Location(self.file), "payments cannot be matched: the events app is not installed.") from None
+            raise ImportFileError(Location(self.file),
+                                  Text(gettext_noop("payments cannot be matched: the events app is not installed."))) from None
         with open(self.run_obj.source_path, "rb") as handle:
             layout = sniff_csv(handle.read(SAMPLE_BYTES), self.file)
         with open(self.run_obj.source_path, "rb") as handle:
@@ -1110,7 +1129,7 @@ class PaymentsImporter(Importer):
             invoice = invoices.get(payment.invoice_number)
             if invoice is None:
                 self.outcome.error(payment.location.with_field("invoice_number"),
-                                   f"no invoice numbered {payment.invoice_number!r}.")
+                                   Text(gettext_noop("no invoice numbered {number!r}."), number=payment.invoice_number))
                 continue
             if getattr(invoice, "paid_on", None):
                 self.outcome.counts["unchanged"] += 1
@@ -1211,7 +1230,7 @@ class CsvEvidenceMixin(CsvRowsMixin):
             rel = by_name.get(_normalized(name)) if name else None
             if rel is None:
                 row.error(location.with_field("organization" if name else "email"),
-                          "no organisation or person matches; import them first.")
+                          Text(gettext_noop("no organisation or person matches; import them first.")))
             else:
                 found[id(row)] = rel
         return found
@@ -1259,12 +1278,12 @@ class CsvDealsImporter(CsvEvidenceMixin, Importer):
     def fields_of(self, location, values, row: Outcome) -> dict | None:
         fields: dict[str, Any] = {"title": values.get("title", "")[:200]}
         if not fields["title"]:
-            row.error(location.with_field("title"), "the deal has no title.")
+            row.error(location.with_field("title"), Text(gettext_noop("the deal has no title.")))
             return None
         stage = values.get("stage", "").strip().lower()
         if stage:
             if stage not in _STAGES and stage not in DealStage.values:
-                row.error(location.with_field("stage"), f"unknown stage {values['stage']!r}.")
+                row.error(location.with_field("stage"), Text(gettext_noop("unknown stage {stage!r}."), stage=values["stage"]))
                 return None
             fields["stage"] = _STAGES.get(stage, stage)
         try:
@@ -1274,7 +1293,7 @@ class CsvDealsImporter(CsvEvidenceMixin, Importer):
                 fields["expected_close"] = parse_date(values["expected_close"])
         except ValueError as exc:
             field_name = "value" if "amount" in str(exc) else "expected_close"
-            row.error(location.with_field(field_name), f"{exc}.")
+            row.error(location.with_field(field_name), _why(exc))
             return None
         if values.get("currency"):
             fields["currency"] = values["currency"].upper()[:3]
@@ -1292,9 +1311,7 @@ class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
         return fields is not None  # a row with a bad value is reported, not matched
 
     def write(self, ready) -> None:
-        from trustfunnel.timeline.services import do_log_interactions_bulk
-
-        interactions = do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
+        interactions = timeline_services.do_log_interactions_bulk(self.workspace, actor=self.actor, rows=[
             {**fields, "relationship": rel} for _, _, fields, rel in ready])
         self.remember(self.source_kind, [(key, "timeline.interaction", interaction.pk)
                                          for (_, key, _, _), interaction in zip(ready, interactions, strict=True)])
@@ -1307,23 +1324,29 @@ class CsvInteractionsImporter(CsvEvidenceMixin, Importer):
         try:
             occurred = parse_datetime(values["occurred_at"], zone=self.zone)
         except ValueError as exc:
-            row.error(location.with_field("occurred_at"), f"{exc}.")
+            row.error(location.with_field("occurred_at"), _why(exc))
             return None
         if occurred > self.now:
-            row.error(location.with_field("occurred_at"), "lies in the future.")
+            row.error(location.with_field("occurred_at"), Text(gettext_noop("lies in the future.")))
             return None
         kind = (values.get("kind") or "meeting").lower()
         if kind not in InteractionKind.values:
             row.error(location.with_field("kind"),
-                      f"unknown kind {values['kind']!r}; use one of {', '.join(InteractionKind.values)}.")
+                      Text(gettext_noop("unknown kind {kind!r}; use one of {kinds}."), kind=values["kind"],
+                           kinds=", ".join(InteractionKind.values)))
             return None
         direction = (values.get("direction") or "mutual").lower()
         if direction not in ("inbound", "outbound", "mutual"):
-            row.error(location.with_field("direction"), "use inbound, outbound or mutual.")
+            row.error(location.with_field("direction"), Text(gettext_noop("use inbound, outbound or mutual.")))
             return None
         return {"kind": kind, "occurred_at": occurred, "direction": direction,
                 "subject": values.get("subject", "")[:300], "notes": values.get("notes", ""),
                 "external_id": values.get("external_id", "")[:300]}
+
+
+def _why(exc: ValueError) -> Text:
+    """The reason a value could not be read (core's text, else the exception's words)."""
+    return exc.text if isinstance(exc, TextError) else Text(gettext_noop("{detail}."), detail=str(exc))
 
 
 IMPORTERS: dict[str, type[Importer]] = {

@@ -16,6 +16,7 @@ from trustfunnel.core.errors import TrustfunnelError
 from trustfunnel.core.importing import PRESETS
 from trustfunnel.imports import services
 from trustfunnel.imports.forms import MappingForm, UploadForm
+from trustfunnel.imports.messages import error_text
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -103,7 +104,7 @@ class MapView(ImportMixin, View):
         try:
             return render(request, self.template_name, self.context(run))
         except TrustfunnelError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
             return redirect("imports:upload")
 
     def post(self, request, pk):
@@ -185,7 +186,7 @@ class PromiseDecideView(WorkspaceMixin, View):
                 services.do_decide_promise(proposal, actor=request.user,
                                            status=request.POST.get("status", ""))
         except TrustfunnelError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_text(exc))
         if request.htmx:
             context = promise_panel_context(request, proposal.relationship, self.membership)
             return render(request, "imports/_promise_panel.html", context)

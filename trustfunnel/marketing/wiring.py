@@ -53,6 +53,44 @@ def on_interaction(interaction: Interaction) -> None:
         )
 
 
+def on_interactions(workspace_id: int, interactions: list[Interaction]) -> None:
+    """The bulk form of :func:`on_interaction` (imports): the same withdrawals and reply
+    signals, in a few queries whatever the number of interactions."""
+    replies, bookings = [], []
+    for interaction in interactions:
+        if interaction.relationship.person_id is None:
+            continue
+        if interaction.kind == InteractionKind.EMAIL and interaction.direction == InteractionDirection.INBOUND:
+            replies.append(interaction)
+        elif interaction.kind in PERSONAL_KINDS and interaction.occurred_at > interaction.created_at:
+            bookings.append(interaction)
+    if not (replies or bookings):
+        return
+    from trustfunnel.marketing.services import do_withdraw_pending_sends
+
+    for reason, found in (("reply", replies), ("meeting", bookings)):
+        do_withdraw_pending_sends(sorted({i.relationship.person_id for i in found}),
+                                  workspace_id=workspace_id, reason=reason)
+    if not replies:
+        return
+    window = timedelta(days=REPLY_WINDOW_DAYS)
+    sends: dict[int, list] = {}
+    for person_id, sent_at in AutomatedSend.objects.filter(
+        workspace_id=workspace_id, person_id__in={i.relationship.person_id for i in replies},
+        sent_at__gte=min(i.occurred_at for i in replies) - window,
+        sent_at__lte=max(i.occurred_at for i in replies),
+    ).values_list("person_id", "sent_at"):
+        sends.setdefault(person_id, []).append(sent_at)
+    rows = [
+        {"relationship_id": i.relationship_id, "kind": "reply", "actor_side": "them",
+         "occurred_at": i.occurred_at, "interaction_id": i.pk, "note": "Replied after an automated mail."}
+        for i in replies
+        if any(i.occurred_at - window <= at <= i.occurred_at for at in sends.get(i.relationship.person_id, ()))
+    ]
+    if rows:
+        timeline_services.do_record_signals_bulk(workspace_id, rows, source="system", audited=True)
+
+
 def on_stage_change(deal: Deal, old_stage: str) -> None:
     if deal.stage not in GateParams().advanced_stages:
         return
@@ -64,8 +102,21 @@ def on_stage_change(deal: Deal, old_stage: str) -> None:
     do_withdraw_pending_sends([person_id], workspace_id=deal.workspace_id, reason="stage")
 
 
+def on_stage_changes(workspace_id: int, changes: list[tuple[Deal, str]]) -> None:
+    """The bulk form of :func:`on_stage_change`: one withdrawal for all the deals."""
+    advanced = GateParams().advanced_stages
+    person_ids = sorted({deal.relationship.person_id for deal, _ in changes
+                         if deal.stage in advanced and deal.relationship.person_id is not None})
+    if person_ids:
+        from trustfunnel.marketing.services import do_withdraw_pending_sends
+
+        do_withdraw_pending_sends(person_ids, workspace_id=workspace_id, reason="stage")
+
+
 def connect() -> None:
     if on_interaction not in timeline_services.interaction_listeners:
         timeline_services.interaction_listeners.append(on_interaction)
     if on_stage_change not in crm_services.stage_listeners:
         crm_services.stage_listeners.append(on_stage_change)
+    timeline_services.bulk_interaction_listeners[on_interaction] = on_interactions
+    crm_services.bulk_stage_listeners[on_stage_change] = on_stage_changes

@@ -257,11 +257,12 @@ def do_record_exchange(
     return exchange
 
 
-def do_record_signals_bulk(workspace_id: int, rows: list[dict], *, source: str) -> int:
+def do_record_signals_bulk(workspace_id: int, rows: list[dict], *, source: str, audited: bool = False) -> int:
     """Write many system signals at once (no per-row listener), then tell the engines.
 
     Each row: relationship_id, kind, actor_side, occurred_at, and optional strength,
-    note, interaction_id, external_id. The kinds' defaults fill in the rest.
+    note, interaction_id, external_id. The kinds' defaults fill in the rest. With
+    ``audited``, each signal gets the audit entry :func:`do_record_signal` writes (one insert).
     """
     signals = []
     for row in rows:
@@ -282,6 +283,11 @@ def do_record_signals_bulk(workspace_id: int, rows: list[dict], *, source: str) 
             external_id=row.get("external_id", ""),
         ))
     Signal.objects.bulk_create(signals, batch_size=5000)
+    if audited and signals:
+        from trustfunnel.workspaces.models import Workspace
+
+        audit.record_many(Workspace(pk=workspace_id), "timeline.signal.recorded", signals,
+                          data=[{"kind": s.kind, "actor": s.actor} for s in signals])
     relationship_ids = sorted({row["relationship_id"] for row in rows})
     for listener in bulk_signal_listeners:
         listener(workspace_id, relationship_ids)

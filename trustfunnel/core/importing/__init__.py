@@ -31,6 +31,9 @@ from trustfunnel.core.importing.records import (
     MeetingRecord,
     PartyId,
     PaymentRecord,
+    Text,
+    TextError,
+    describe_place,
 )
 from trustfunnel.core.importing.text import decode_8bit, decode_text, detect_encoding
 from trustfunnel.core.importing.ubl import InvoiceResult, check_vat_number, parse_invoice
@@ -56,12 +59,15 @@ __all__ = [
     "PaymentRecord",
     "Preset",
     "TARGET_FIELDS",
+    "Text",
+    "TextError",
     "VCardResult",
     "apply_mapping",
     "check_mapping",
     "check_vat_number",
     "decode_8bit",
     "decode_text",
+    "describe_place",
     "detect_encoding",
     "guess_preset",
     "is_mbox",

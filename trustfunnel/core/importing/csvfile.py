@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from trustfunnel.core.importing.records import ImportFileError, Issue, Location
+from trustfunnel.core.importing.records import ImportFileError, Issue, Location, Text
 from trustfunnel.core.importing.text import UTF8_BOM, decode_line, detect_encoding
 
 __all__ = ["CsvLayout", "CsvRow", "sniff_csv", "iter_csv_rows", "DELIMITERS"]
@@ -46,7 +46,7 @@ class CsvRow:
 def sniff_csv(sample: bytes, file: str) -> CsvLayout:
     """Encoding, delimiter and header from the start of a file."""
     if not sample.strip():
-        raise ImportFileError(Location(file, "line", 1), "the file is empty.")
+        raise ImportFileError(Location(file, "line", 1), Text("the file is empty."))
     encoding = detect_encoding(sample)
     body = sample[len(UTF8_BOM) :] if sample.startswith(UTF8_BOM) else sample
     first_cr, first_lf = body.find(b"\r"), body.find(b"\n")
@@ -57,12 +57,12 @@ def sniff_csv(sample: bytes, file: str) -> CsvLayout:
     header_row = next(csv.reader([first_line], delimiter=delimiter), [])
     header = tuple(name.strip() for name in header_row)
     if not any(header):
-        raise ImportFileError(Location(file, "line", 1), "the first line holds no column names.")
+        raise ImportFileError(Location(file, "line", 1), Text("the first line holds no column names."))
     seen: set[str] = set()
     for position, name in enumerate(header, start=1):
         if name and name in seen:
             raise ImportFileError(
-                Location(file, "line", 1, name), f"column {position} repeats the name {name!r}."
+                Location(file, "line", 1, name), Text("column {position} repeats the name {name!r}.", position=position, name=name)
             )
         seen.add(name)
     return CsvLayout(encoding=encoding, delimiter=delimiter, header=header, cr_lines=cr_lines)
@@ -111,15 +111,15 @@ def iter_csv_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Issue(Location(file, "line", start), f"unreadable record ({exc}).")
+            yield Issue(Location(file, "line", start), Text("unreadable record ({detail}).", detail=str(exc)))
             continue
         if not values or (len(values) == 1 and not values[0].strip()):
             continue  # blank line
         if len(values) != width:
             yield Issue(
                 Location(file, "line", start),
-                f"{len(values)} fields where the header has {width} "
-                "(a delimiter or quote out of place?).",
+                Text("{count} fields where the header has {width} (a delimiter or quote out of place?).",
+                     count=len(values), width=width),
             )
             continue
         yield CsvRow(start, dict(zip(layout.header, values, strict=True)))

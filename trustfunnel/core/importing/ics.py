@@ -20,6 +20,7 @@ from trustfunnel.core.importing.records import (
     Issue,
     Location,
     MeetingRecord,
+    Text,
 )
 from trustfunnel.core.importing.text import decode_text
 
@@ -73,15 +74,15 @@ def parse_calendar(data: bytes, file: str, *, now: datetime, zone: tzinfo | None
 
     text, _encoding = decode_text(data)
     if "BEGIN:VCALENDAR" not in text.upper():
-        raise ImportFileError(Location(file, "line", 1), "no BEGIN:VCALENDAR found: not an iCalendar file.")
+        raise ImportFileError(Location(file, "line", 1), Text("no BEGIN:VCALENDAR found: not an iCalendar file."))
     try:
         calendar = icalendar.Calendar.from_ical(_repair(text))
     except (ValueError, KeyError) as exc:
-        raise ImportFileError(Location(file, "line", None), f"not a readable calendar ({exc}).") from None
+        raise ImportFileError(Location(file, "line", None), Text("not a readable calendar ({detail}).", detail=str(exc))) from None
     issues: list[Issue] = []
     events = list(calendar.walk("VEVENT"))
     if not events:
-        issues.append(Issue(Location(file, "event", None), "the calendar holds no events.", "note"))
+        issues.append(Issue(Location(file, "event", None), Text("the calendar holds no events."), "note"))
     broken = _broken_events(events, file)
     if broken:
         issues.extend(issue for _, issue in broken)
@@ -92,7 +93,7 @@ def parse_calendar(data: bytes, file: str, *, now: datetime, zone: tzinfo | None
     try:
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(EARLIEST, until)
     except Exception as exc:  # noqa: BLE001 - the library raises many kinds; name the file
-        raise ImportFileError(Location(file, "event", None), f"the recurrence rules cannot be expanded ({exc}).") from None
+        raise ImportFileError(Location(file, "event", None), Text("the recurrence rules cannot be expanded ({detail}).", detail=str(exc))) from None
     # recurring-ical-events drops cancelled occurrences of a series only when EXDATE'd;
     # overrides with STATUS:CANCELLED come back and are marked below.
     order = {id(e): i for i, e in enumerate(events, start=1)}
@@ -116,15 +117,16 @@ def _broken_events(events, file: str) -> list[tuple[object, Issue]]:
         errors = list(getattr(event, "errors", []) or [])
         start = event.get("DTSTART")
         if start is None:
-            errors.append(("DTSTART", "the event has no start"))
+            errors.append(("DTSTART", Text("the event has no start")))
         for name in ("DTSTART", "DTEND", "RRULE", "RECURRENCE-ID", "DURATION"):
             value = event.get(name)
             if value is not None and type(value).__name__ == "vBroken" and not any(e[0] == name for e in errors):
-                errors.append((name, f"unreadable value {str(value)[:40]!r}"))
+                errors.append((name, Text("unreadable value {value!r}", value=str(value)[:40])))
         if errors:
             field, problem = errors[0]
             broken.append((event, Issue(Location(file, "event", index, str(field)),
-                                        f"{event.get('SUMMARY', '')!s:.60} — {problem}; the event is not imported.")))
+                                        Text("{summary} — {problem}; the event is not imported.",
+                                             summary=str(event.get('SUMMARY', ''))[:60], problem=problem))))
     return broken
 
 
@@ -143,13 +145,13 @@ def _as_datetime(value, location: Location, field: str, zone: tzinfo) -> datetim
         return value
     if isinstance(value, date):
         return datetime.combine(value, time(9, 0), tzinfo=zone)
-    raise ImportFileError(location.with_field(field), "not a date or time.")
+    raise ImportFileError(location.with_field(field), Text("not a date or time."))
 
 
 def _meeting(event, location: Location, zone: tzinfo) -> MeetingRecord:
     start_prop = event.get("DTSTART")
     if start_prop is None:
-        raise ImportFileError(location.with_field("DTSTART"), "the event has no start.")
+        raise ImportFileError(location.with_field("DTSTART"), Text("the event has no start."))
     starts = _as_datetime(start_prop.dt, location, "DTSTART", zone)
     end_prop = event.get("DTEND")
     ends = _as_datetime(end_prop.dt, location, "DTEND", zone) if end_prop is not None else None

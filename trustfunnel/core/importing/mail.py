@@ -20,7 +20,7 @@ from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from trustfunnel.core.importing.records import ImportFileError, Location, MailRecord
+from trustfunnel.core.importing.records import ImportFileError, Location, MailRecord, Text
 from trustfunnel.core.importing.text import decode_8bit
 
 __all__ = ["is_mbox", "split_mbox", "parse_message", "iter_messages"]
@@ -120,7 +120,7 @@ def _body(message: Message, notes: list[str]) -> str:
         try:
             payload = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001
-            notes.append("a body part could not be decoded.")
+            notes.append(Text("a body part could not be decoded."))
             continue
         text = _decode_body(payload, _charset(part.get_content_charset()))
         if ctype == "text/plain" and plain is None:
@@ -141,14 +141,14 @@ def _decode_body(payload: bytes, charset: str | None) -> str:
 
 def parse_message(raw: bytes, location: Location) -> MailRecord:
     if not raw.strip():
-        raise ImportFileError(location, "the message is empty.")
+        raise ImportFileError(location, Text("the message is empty."))
     raw, dropped = _drop_broken_header_lines(raw)
     message = email.message_from_bytes(raw, policy=policy.compat32)
     if not message.keys():
-        raise ImportFileError(location, "no mail headers found: not an e-mail message.")
+        raise ImportFileError(location, Text("no mail headers found: not an e-mail message."))
     notes: list[str] = [f"header line {line!r} is not a header; ignored." for line in dropped]
     for defect in message.defects:
-        notes.append(f"malformed message: {type(defect).__name__}.")
+        notes.append(Text("malformed message: {defect}.", defect=type(defect).__name__))
     sender_name, sender = parseaddr(header_text(message, "From"))
     recipients = tuple(
         addr.lower()
@@ -163,7 +163,7 @@ def parse_message(raw: bytes, location: Location) -> MailRecord:
             if sent_at.tzinfo is None:
                 sent_at = sent_at.replace(tzinfo=UTC)
         except (TypeError, ValueError, IndexError):
-            notes.append(f"unreadable Date header {date_text!r}.")
+            notes.append(Text("unreadable Date header {value!r}.", value=date_text))
     subject = header_text(message, "Subject")
     body = _body(message, notes)
     ids = _message_ids(header_text(message, "Message-ID"))

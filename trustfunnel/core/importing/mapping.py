@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from trustfunnel.core.importing.records import Text
+
 __all__ = [
     "KINDS",
     "TARGET_FIELDS",
@@ -232,22 +234,24 @@ def guess_preset(header: tuple[str, ...], kind: str) -> Preset:
     return PRESETS[best[2]]
 
 
-def check_mapping(mapping: Mapping[str, str], header: tuple[str, ...], kind: str) -> list[str]:
+def check_mapping(mapping: Mapping[str, str], header: tuple[str, ...], kind: str) -> list[Text]:
     """Problems with a mapping, as sentences; empty when it is usable."""
     problems = []
     allowed = set(TARGET_FIELDS[kind])
     targets = [t for t in mapping.values() if t]
     for column, target in mapping.items():
         if column not in header:
-            problems.append(f"column {column!r} is not in the file.")
+            problems.append(Text("column {column!r} is not in the file.", column=column))
         if target and target not in allowed:
-            problems.append(f"{target!r} is not a field of {kind}.")
+            problems.append(Text("{target!r} is not a field of {kind}.", target=target, kind=kind))
     for target in set(targets):
         if targets.count(target) > 1:
-            problems.append(f"more than one column maps to {target!r}.")
+            problems.append(Text("more than one column maps to {target!r}.", target=target))
     for choices in REQUIRED_FIELDS[kind]:
         if not set(choices) & set(targets):
-            problems.append(f"map a column to {' or '.join(repr(c) for c in choices)}.")
+            *others, last = choices
+            problems.append(Text("map a column to {fields} or {last!r}.", fields=", ".join(map(repr, others)), last=last)
+                            if others else Text("map a column to {field!r}.", field=last))
     return problems
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from trustfunnel.core.importing.csvfile import CsvLayout, CsvRow, iter_csv_rows
-from trustfunnel.core.importing.records import ImportFileError, Issue, Location, PaymentRecord
+from trustfunnel.core.importing.records import (
+    ImportFileError,
+    Issue,
+    Location,
+    PaymentRecord,
+    Text,
+    TextError,
+)
 from trustfunnel.core.importing.values import parse_amount, parse_date
 
 __all__ = ["PAYMENT_COLUMNS", "payment_columns", "iter_payments"]
@@ -30,7 +37,8 @@ def payment_columns(layout: CsvLayout, file: str) -> dict[str, str]:
         if field not in found:
             raise ImportFileError(
                 Location(file, "line", 1, field),
-                f"no column for {field}; expected one of {', '.join(PAYMENT_COLUMNS[field])}.",
+                Text("no column for {field}; expected one of {columns}.", field=field,
+                     columns=", ".join(PAYMENT_COLUMNS[field])),
             )
     return found
 
@@ -48,15 +56,19 @@ def _payment(row: CsvRow, columns: dict[str, str], file: str) -> PaymentRecord |
     location = Location(file, "line", row.line)
     number = row.values[columns["invoice_number"]].strip()
     if not number:
-        return Issue(location.with_field(columns["invoice_number"]), "the invoice number is empty.")
+        return Issue(location.with_field(columns["invoice_number"]), Text("the invoice number is empty."))
     try:
         paid_on = parse_date(row.values[columns["paid_on"]])
     except ValueError as exc:
-        return Issue(location.with_field(columns["paid_on"]), f"{exc}.")
+        return Issue(location.with_field(columns["paid_on"]), _why(exc))
     amount = None
     if "amount" in columns and row.values[columns["amount"]].strip():
         try:
             amount = parse_amount(row.values[columns["amount"]])
         except ValueError as exc:
-            return Issue(location.with_field(columns["amount"]), f"{exc}.")
+            return Issue(location.with_field(columns["amount"]), _why(exc))
     return PaymentRecord(location, number, paid_on, amount)
+
+
+def _why(exc: ValueError) -> Text:
+    return exc.text if isinstance(exc, TextError) else Text("{detail}.", detail=str(exc))

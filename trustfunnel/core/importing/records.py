@@ -7,15 +7,20 @@ card or event (vCard, iCalendar), the message (mail) and the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from trustfunnel.core.errors import InvalidInput
 
 __all__ = [
     "Location",
     "Issue",
+    "Text",
+    "TextError",
+    "describe_place",
     "ImportFileError",
     "ContactRecord",
     "Attendee",
@@ -25,6 +30,100 @@ __all__ = [
     "PartyId",
     "PaymentRecord",
 ]
+
+
+class Text:
+    """A user-facing text: an English ``template`` with named placeholders and the
+    ``params`` that fill it. Core cannot translate; the app looks the template up in its
+    catalogue (``trustfunnel.imports.messages``) and fills it in the reader's language.
+    A param may itself be a :class:`Text` (or a tuple of them, joined by spaces).
+
+    Write templates as literals in ``Text("...")`` calls: a test collects them from the
+    source and checks that the catalogue lists every one."""
+
+    __slots__ = ("template", "params")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params = params
+
+    def render(self, translate: Callable[[str], str] | None = None) -> str:
+        """The text filled in; ``translate`` maps a template to its translation."""
+        params = {k: _render_param(v, translate) for k, v in self.params.items()}
+        template = translate(self.template) if translate else self.template
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            try:
+                return self.template.format(**params)
+            except (KeyError, IndexError, ValueError):
+                return self.template
+
+    def as_dict(self) -> dict:
+        """JSON-ready: ``{"template", "params"}`` (nested texts likewise)."""
+        return {"template": self.template, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Text:
+        return cls(data.get("template", ""), **{k: _unplain(v) for k, v in (data.get("params") or {}).items()})
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"Text({self.template!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.template, self.params) == (other.template, other.params)
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+def _render_param(value: Any, translate) -> Any:
+    if isinstance(value, Text):
+        return value.render(translate)
+    if isinstance(value, tuple) and value and all(isinstance(v, Text) for v in value):
+        return " ".join(v.render(translate) for v in value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value.as_dict()
+    if isinstance(value, tuple) and value and all(isinstance(v, Text) for v in value):
+        return {"texts": [v.as_dict() for v in value]}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _unplain(value: Any) -> Any:
+    if isinstance(value, dict) and "template" in value:
+        return Text.from_dict(value)
+    if isinstance(value, dict) and "texts" in value:
+        return tuple(Text.from_dict(v) for v in value["texts"])
+    return value
+
+
+class TextError(ValueError):
+    """A value that cannot be read; ``text`` says why (``str()`` is the English)."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(text.render())
+
+
+#: How a place in a file is named, per unit (``{index}`` is its number).
+UNIT_TEMPLATES = {
+    "line": "line {index}",
+    "card": "card {index}",
+    "event": "event {index}",
+    "message": "message {index}",
+    "document": "document {index}",
+}
+FIELD_TEMPLATE = "field {field!r}"
+UPLOAD_NAME = "(upload)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +138,40 @@ class Location:
     def with_field(self, name: str) -> Location:
         return Location(self.file, self.unit, self.index, name)
 
-    def describe(self) -> str:
-        parts = [self.file or "(upload)"]
-        if self.index is not None:
-            parts.append(f"{self.unit} {self.index}")
-        if self.field:
-            parts.append(f"field {self.field!r}")
-        return ", ".join(parts)
+    def describe(self, translate: Callable[[str], str] | None = None) -> str:
+        """"file, line 3, field 'email'"; ``translate`` maps the unit words' templates."""
+        return describe_place(self.file, self.unit, self.index, self.field, translate)
+
+
+def describe_place(file: str, unit: str, index: int | None, field: str,
+                   translate: Callable[[str], str] | None = None) -> str:
+    tr = translate or (lambda t: t)
+    parts = [file or tr(UPLOAD_NAME)]
+    if index is not None:
+        template = UNIT_TEMPLATES.get(unit)
+        parts.append(tr(template).format(index=index) if template else f"{unit} {index}")
+    if field:
+        parts.append(tr(FIELD_TEMPLATE).format(field=field))
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """A problem (``error``) or something the user should know (``note``)."""
+    """A problem (``error``) or something the user should know (``note``). ``text`` may
+    be given as a plain string (a message from elsewhere, already worded)."""
 
     location: Location
-    message: str
+    text: Text
     severity: str = "error"  # "error" | "warning" | "note"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, Text):
+            object.__setattr__(self, "text", Text("{message}", message=str(self.text)))
+
+    @property
+    def message(self) -> str:
+        """The English rendering (logs, fallback)."""
+        return self.text.render()
 
     def describe(self) -> str:
         return f"{self.location.describe()}: {self.message}"
@@ -67,6 +184,7 @@ class Issue:
             "field": self.location.field,
             "message": self.message,
             "severity": self.severity,
+            **self.text.as_dict(),
         }
 
 
@@ -76,12 +194,13 @@ class ImportFileError(InvalidInput):
     code = "import_error"
     template = "{place}: {problem}"
 
-    def __init__(self, location: Location, problem: str) -> None:
+    def __init__(self, location: Location, problem: Text) -> None:
         self.location = location
-        super().__init__(place=location.describe(), problem=problem, field=location.field)
+        self.text = problem if isinstance(problem, Text) else Text("{message}", message=str(problem))
+        super().__init__(place=location.describe(), problem=self.text.render(), field=location.field)
 
     def as_issue(self) -> Issue:
-        return Issue(self.location, self.data["problem"])
+        return Issue(self.location, self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +268,7 @@ class MailRecord:
     recipients: tuple[str, ...]
     body: str
     thread_key: str
-    notes: tuple[str, ...] = ()
+    notes: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from trustfunnel.core.importing.records import (
     Issue,
     Location,
     PartyId,
+    Text,
 )
 
 __all__ = ["parse_invoice", "InvoiceResult", "check_vat_number", "UBL_NS"]
@@ -83,11 +84,11 @@ def parse_invoice(data: bytes, file: str) -> InvoiceResult:
     try:
         root = fromstring(data)
     except (ParseError, DefusedXmlException) as exc:
-        raise ImportFileError(doc, f"not well-formed XML ({exc}).") from None
+        raise ImportFileError(doc, Text("not well-formed XML ({detail}).", detail=str(exc))) from None
     tag = root.tag.split("}")[-1]
     namespace = {"Invoice": UBL_NS["inv"], "CreditNote": UBL_NS["cn"]}.get(tag)
     if namespace is None or not root.tag.startswith("{" + namespace):
-        raise ImportFileError(doc, f"the root element is {tag!r}, not a UBL 2.1 Invoice or CreditNote.")
+        raise ImportFileError(doc, Text("the root element is {tag!r}, not a UBL 2.1 Invoice or CreditNote.", tag=tag))
     return _Reader(root, doc, credit_root=tag == "CreditNote").read()
 
 
@@ -102,19 +103,19 @@ class _Reader:
         found = (node if node is not None else self.root).find(path, UBL_NS)
         return (found.text or "").strip() if found is not None else ""
 
-    def error(self, field: str, message: str, severity: str = "error") -> None:
+    def error(self, field: str, message: Text, severity: str = "error") -> None:
         self.issues.append(Issue(self.location.with_field(field), message, severity))
 
     def date(self, path: str, *, required: bool) -> date | None:
         value = self.text(path)
         if not value:
             if required:
-                self.error(path, "missing.")
+                self.error(path, Text("missing."))
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.error(path, f"{value!r} is not a date (YYYY-MM-DD).")
+            self.error(path, Text("{value!r} is not a date (YYYY-MM-DD).", value=value))
             return None
 
     def document_kind(self) -> str:
@@ -122,7 +123,7 @@ class _Reader:
         code = self.text(code_path)
         if self.credit_root:
             if code and code not in CREDIT_NOTE_CODES:
-                self.error(code_path, f"type code {code!r} is not a credit note code (381).", "warning")
+                self.error(code_path, Text("type code {code!r} is not a credit note code (381).", code=code), "warning")
             return "credit_note"
         return "credit_note" if code in CREDIT_NOTE_CODES else "invoice"
 
@@ -130,7 +131,7 @@ class _Reader:
         document = self.document_kind()
         number = self.text("cbc:ID")
         if not number:
-            self.error("cbc:ID", "the document number is missing.")
+            self.error("cbc:ID", Text("the document number is missing."))
         issue_date = self.date("cbc:IssueDate", required=True)
         due_date = self.date("cbc:DueDate", required=False) or self.date(
             "cac:PaymentMeans/cbc:PaymentDueDate", required=False
@@ -140,34 +141,35 @@ class _Reader:
                 due_date = issue_date
             else:
                 due_date = issue_date + timedelta(days=DEFAULT_PAYMENT_DAYS)
-                self.error("cbc:DueDate", f"no due date; taken as {DEFAULT_PAYMENT_DAYS} days after issue.",
+                self.error("cbc:DueDate", Text("no due date; taken as {days} days after issue.", days=DEFAULT_PAYMENT_DAYS),
                            "note")
         if due_date is not None and issue_date is not None and due_date < issue_date:
-            self.error("cbc:DueDate", f"the due date {due_date} lies before the issue date {issue_date}.")
+            self.error("cbc:DueDate", Text("the due date {due} lies before the issue date {issued}.",
+                                                  due=due_date.isoformat(), issued=issue_date.isoformat()))
         amount_path = "cac:LegalMonetaryTotal/cbc:PayableAmount"
         amount_node = self.root.find(amount_path, UBL_NS)
         amount = None
         currency = self.text("cbc:DocumentCurrencyCode")
         if amount_node is None or not (amount_node.text or "").strip():
-            self.error(amount_path, "the amount due is missing.")
+            self.error(amount_path, Text("the amount due is missing."))
         else:
             try:
                 amount = Decimal(amount_node.text.strip())
             except InvalidOperation:
-                self.error(amount_path, f"{amount_node.text.strip()!r} is not an amount.")
+                self.error(amount_path, Text("{value!r} is not an amount.", value=amount_node.text.strip()))
             currency = amount_node.get("currencyID") or currency
             if amount is not None and document == "credit_note" and amount < 0:
                 amount = -amount  # a credit note stated as a negative invoice total
             elif amount is not None and amount < 0:
-                self.error(amount_path, f"a negative amount due ({amount}); send it as a credit note.")
+                self.error(amount_path, Text("a negative amount due ({amount}); send it as a credit note.", amount=str(amount)))
         if not currency:
-            self.error("cbc:DocumentCurrencyCode", "the currency is missing.")
+            self.error("cbc:DocumentCurrencyCode", Text("the currency is missing."))
         credited = ""
         if document == "credit_note":
             credited = self.text("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID")
             if not credited:
-                self.error("cac:BillingReference", "the credit note names no invoice it corrects; "
-                           "it is kept as a credit on the buyer's account.", "note")
+                self.error("cac:BillingReference", Text("the credit note names no invoice it corrects; "
+                                                     "it is kept as a credit on the buyer's account."), "note")
         buyer = self.buyer("cac:AccountingCustomerParty/cac:Party")
         seller = self.seller("cac:AccountingSupplierParty/cac:Party")
         customization = self.text("cbc:CustomizationID")
@@ -207,7 +209,7 @@ class _Reader:
     def seller(self, path: str) -> dict:
         node = self.root.find(path, UBL_NS)
         if node is None:
-            self.error(path, "the seller is missing.")
+            self.error(path, Text("the seller is missing."))
             return {"name": "", "vat": ""}
         return {"name": self.party_name(node), "vat": self.party_vat(node)}
 
@@ -236,7 +238,7 @@ class _Reader:
     def buyer(self, path: str) -> dict:
         node = self.root.find(path, UBL_NS)
         if node is None:
-            self.error(path, "the buyer is missing.")
+            self.error(path, Text("the buyer is missing."))
             return {"name": "", "vat": "", "chamber": "", "country": "", "ids": ()}
         ids = self.registration_ids(path, node)
         vat = given_vat = self.party_vat(node)
@@ -245,15 +247,16 @@ class _Reader:
             if problem:
                 element = f"{path}/cac:PartyTaxScheme/cbc:CompanyID"
                 if ids:
-                    self.error(element, f"{vat!r} is not a valid VAT number ({problem}); the buyer is "
-                               "matched by its registration ids instead.", "warning")
+                    self.error(element, Text("{vat!r} is not a valid VAT number ({problem}); the buyer is "
+                                                 "matched by its registration ids instead.", vat=vat, problem=problem),
+                               "warning")
                 else:
-                    self.error(element, f"{vat!r} is not a valid VAT number ({problem}) and the buyer "
-                               "has no other identifier to match.")
+                    self.error(element, Text("{vat!r} is not a valid VAT number ({problem}) and the buyer "
+                                                 "has no other identifier to match.", vat=vat, problem=problem))
                 vat = ""
         if not (given_vat or ids):
             self.error("cac:AccountingCustomerParty",
-                       "the buyer has neither a VAT number nor a registration id to match.")
+                       Text("the buyer has neither a VAT number nor a registration id to match."))
         country = self.text("cac:PostalAddress/cac:Country/cbc:IdentificationCode", node)
         return {"name": self.party_name(node), "vat": vat, "chamber": ids[0].value if ids else "",
                 "country": country.upper(), "ids": ids}
@@ -263,8 +266,8 @@ class _Reader:
         address = self.root.find(base, UBL_NS)
         if address is None or self.text("cac:Country/cbc:IdentificationCode", address).upper() != "NL":
             return
-        for element, label in (("cbc:StreetName", "street"), ("cbc:CityName", "city"),
-                               ("cbc:PostalZone", "post code")):
+        for element, label in (("cbc:StreetName", Text("street")), ("cbc:CityName", Text("city")),
+                               ("cbc:PostalZone", Text("post code"))):
             if not self.text(element, address):
                 self.error(f"{base}/{element}",
-                           f"the seller's address has no {label} (NLCIUS rule BR-NL-3).")
+                           Text("the seller's address has no {label} (NLCIUS rule BR-NL-3).", label=label))

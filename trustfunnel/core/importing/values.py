@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 
+from trustfunnel.core.importing.records import Text, TextError
+
 __all__ = ["parse_date", "parse_datetime", "parse_amount"]
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%m/%d/%Y", "%d-%m-%y")
@@ -22,7 +24,7 @@ def parse_date(text: str) -> date:
             return datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD or DD-MM-YYYY)")
+    raise TextError(Text("{value!r} is not a date (use YYYY-MM-DD or DD-MM-YYYY).", value=text))
 
 
 def parse_datetime(text: str, *, zone: tzinfo = UTC) -> datetime:
@@ -47,7 +49,7 @@ def parse_amount(text: str) -> Decimal:
     followed by one or two digits is the decimal one."""
     value = re.sub(r"[^\d,.\-]", "", text.strip())
     if not value or value in "-.,":
-        raise ValueError(f"{text!r} is not an amount")
+        raise TextError(Text("{value!r} is not an amount.", value=text))
     match = re.search(r"[.,](\d{1,2})$", value)
     if match:
         whole = re.sub(r"[.,]", "", value[: match.start()])
@@ -57,4 +59,4 @@ def parse_amount(text: str) -> Decimal:
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
+        raise TextError(Text("{value!r} is not an amount.", value=text)) from None

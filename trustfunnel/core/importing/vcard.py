@@ -15,7 +15,7 @@ import quopri
 import re
 from dataclasses import dataclass
 
-from trustfunnel.core.importing.records import ContactRecord, ImportFileError, Issue, Location
+from trustfunnel.core.importing.records import ContactRecord, ImportFileError, Issue, Location, Text
 from trustfunnel.core.importing.text import decode_8bit
 
 __all__ = ["parse_vcards", "VCardResult"]
@@ -39,17 +39,17 @@ class _Property:
 
 def parse_vcards(data: bytes, file: str) -> VCardResult:
     if b"BEGIN:VCARD" not in data.upper():
-        raise ImportFileError(Location(file, "line", 1), "no BEGIN:VCARD found: not a vCard file.")
+        raise ImportFileError(Location(file, "line", 1), Text("no BEGIN:VCARD found: not a vCard file."))
     contacts: list[ContactRecord] = []
     issues: list[Issue] = []
     for number, (_start_line, props, unreadable) in enumerate(_cards(_logical_lines(data), file), start=1):
         location = Location(file, "card", number)
         record, notes = _contact(props, location)
         issues.extend(notes)
-        issues.extend(Issue(location, f"line {line}: not a vCard property; ignored.", "note")
+        issues.extend(Issue(location, Text("line {line}: not a vCard property; ignored.", line=line), "note")
                       for line in unreadable)
         if record is None:
-            issues.append(Issue(location, "the card has no name, e-mail or organisation; skipped."))
+            issues.append(Issue(location, Text("the card has no name, e-mail or organisation; skipped.")))
         else:
             contacts.append(record)
     return VCardResult(tuple(contacts), tuple(issues))
@@ -180,7 +180,7 @@ def _contact(props: list[_Property], location: Location) -> tuple[ContactRecord 
     notes = []
     for prop in props:
         if prop.name in _BINARY_PROPERTIES and prop.raw_value.strip():
-            notes.append(Issue(location.with_field(prop.name), "ignored (photos, logos, sounds and keys are not imported).", "note"))
+            notes.append(Issue(location.with_field(prop.name), Text("ignored (photos, logos, sounds and keys are not imported)."), "note"))
     values: dict[str, str] = {}
     n = _first(props, "N")
     if n is not None:

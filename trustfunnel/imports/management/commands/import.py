@@ -11,9 +11,11 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
 from tqdm import tqdm
 
 from trustfunnel.core.errors import TrustfunnelError
+from trustfunnel.imports.messages import error_text, localized
 from trustfunnel.imports.models import ImportKind, ImportStatus
 from trustfunnel.imports.services import create_run, execute_run
 from trustfunnel.workspaces.models import Membership, Workspace
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             run = execute_run(run, actor=actor, progress=progress)
             bar.close()
         except TrustfunnelError as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(error_text(exc)) from None
         self.report(run)
         if run.status == ImportStatus.FAILED:
             raise CommandError("import failed: nothing was written." if run.atomic else "import failed.")
@@ -71,11 +73,8 @@ class Command(BaseCommand):
         prefix = "dry run: " if run.dry_run else ""
         counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
         self.stdout.write(f"{prefix}{run.file_name}: {run.get_status_display()} ({counts})")
-        for issue in run.errors:
-            place = ", ".join(str(p) for p in [
-                issue["file"], f"{issue['unit']} {issue['index']}" if issue["index"] is not None else "",
-                f"field {issue['field']!r}" if issue["field"] else ""] if p)
-            self.stdout.write(f"  {issue['severity']}: {place}: {issue['message']}")
+        for issue in localized(run.errors):
+            self.stdout.write(f"  {gettext(issue['severity'])}: {issue['place']}: {issue['message']}")
 
     @staticmethod
     def workspace(slug: str | None) -> Workspace:
