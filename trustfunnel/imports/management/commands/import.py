@@ -39,13 +39,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"{path}: no such file.")
+            raise CommandError(gettext("{path}: no such file.").format(path=path))
         workspace = self.workspace(options["workspace"])
         actor = self.actor(workspace, options["user"])
         try:
             mapping = json.loads(options["mapping"]) if options["mapping"] else None
         except json.JSONDecodeError as exc:
-            raise CommandError(f"--mapping is not valid JSON: {exc}") from None
+            raise CommandError(gettext("--mapping is not valid JSON: {problem}").format(problem=exc)) from None
         try:
             with path.open("rb") as handle:
                 run = create_run(
@@ -67,10 +67,11 @@ class Command(BaseCommand):
             raise CommandError(error_text(exc)) from None
         self.report(run)
         if run.status == ImportStatus.FAILED:
-            raise CommandError("import failed: nothing was written." if run.atomic else "import failed.")
+            raise CommandError(gettext("Import failed: nothing was written.") if run.atomic
+                               else gettext("Import failed."))
 
     def report(self, run) -> None:
-        prefix = "dry run: " if run.dry_run else ""
+        prefix = gettext("dry run: ") if run.dry_run else ""
         counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()))
         self.stdout.write(f"{prefix}{run.file_name}: {run.get_status_display()} ({counts})")
         for issue in localized(run.errors):
@@ -82,10 +83,10 @@ class Command(BaseCommand):
             try:
                 return Workspace.objects.get(slug=slug)
             except Workspace.DoesNotExist:
-                raise CommandError(f"no workspace {slug!r}.") from None
+                raise CommandError(gettext("No workspace {slug!r}.").format(slug=slug)) from None
         workspaces = list(Workspace.objects.all()[:2])
         if len(workspaces) != 1:
-            raise CommandError("name the workspace with --workspace SLUG.")
+            raise CommandError(gettext("Name the workspace with --workspace SLUG."))
         return workspaces[0]
 
     @staticmethod
@@ -93,7 +94,8 @@ class Command(BaseCommand):
         if username:
             user = get_user_model().objects.filter(username=username).first()
             if user is None or not Membership.objects.filter(workspace=workspace, user=user).exists():
-                raise CommandError(f"{username!r} is not a member of {workspace.slug}.")
+                raise CommandError(gettext("{username!r} is not a member of {workspace}.").format(
+                    username=username, workspace=workspace.slug))
             return user
         memberships = Membership.objects.filter(workspace=workspace).select_related("user")
         membership = memberships.filter(role="owner").order_by("id").first() or memberships.order_by("id").first()
