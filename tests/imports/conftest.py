@@ -8,6 +8,9 @@ import pytest
 
 from trustfunnel.imports.services import create_run, execute_run
 
+#: Where the development and CI machines keep ../shared.
+WELL_KNOWN_SHARED = Path("/work/shared")
+
 
 def _shared_dir() -> Path:
     """../shared beside the repository (a worktree sits one level deeper: look up)."""
@@ -17,6 +20,9 @@ def _shared_dir() -> Path:
     for parent in repo.parents:
         if (parent / "shared" / "realdata").is_dir():
             return parent / "shared"
+    # A clone made elsewhere (e.g. under /tmp) on the machine that holds the shared files.
+    if WELL_KNOWN_SHARED.joinpath("realdata").is_dir():
+        return WELL_KNOWN_SHARED
     return repo.parent / "shared"
 
 
