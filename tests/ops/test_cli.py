@@ -107,3 +107,18 @@ def test_createworkspace_then_createuser_gives_a_firm_its_owner(transactional_db
 def test_createworkspace_rejects_bad_input_naming_the_field(transactional_db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("createworkspace", *args)
+
+
+def test_serve_starts_a_worker_beside_the_server_when_tasks_are_queued(monkeypatch):
+    """`make run` is the whole local set-up: an upload must not wait for a worker nobody
+    started."""
+    from trustfunnel.ops.management.commands import serve, worker
+
+    started = []
+    monkeypatch.setattr(serve.subprocess, "Popen", lambda args, **kw: started.append(args) or "proc")
+    command = serve.Command()
+    monkeypatch.setattr(worker, "backend_kind", lambda: "immediate")
+    assert command._start_worker() is None and started == []
+    monkeypatch.setattr(worker, "backend_kind", lambda: "db")
+    assert command._start_worker() == "proc"
+    assert started[0][1:] == ["-m", "trustfunnel.cli", "worker", "--with-scheduler", "-v", "0"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -27,13 +29,38 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reload", action="store_true", help="Restart when the code changes (developers)."
         )
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Do not start the background worker (imports, campaigns, periodic jobs) "
+                 "beside the server; run `trustfunnel worker` yourself.",
+        )
 
-    def handle(self, *args, port: int, host: str, reload: bool, **options):
+    def handle(self, *args, port: int, host: str, reload: bool, no_worker: bool, **options):
+        worker = None
         if os.environ.get("RUN_MAIN") != "true":  # the reloader's child stays quiet
             self.stdout.write(self._banner(host, port))
-        call_command(
-            "runserver", f"{host}:{port}", use_reloader=reload, use_threading=True,
-            skip_checks=False,
+            # Local use is one command: without a worker an upload would wait forever.
+            worker = None if no_worker else self._start_worker()
+        try:
+            call_command(
+                "runserver", f"{host}:{port}", use_reloader=reload, use_threading=True,
+                skip_checks=False,
+            )
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=10)
+
+    def _start_worker(self) -> subprocess.Popen | None:
+        """``trustfunnel worker --with-scheduler`` as a child process, when tasks are queued."""
+        from trustfunnel.ops.management.commands.worker import backend_kind
+
+        if backend_kind() not in ("db", "rq"):
+            return None  # immediate/dummy backends run (or drop) tasks in the web process
+        self.stdout.write("  background worker started (imports, campaigns, periodic jobs)\n")
+        return subprocess.Popen(
+            [sys.executable, "-m", "trustfunnel.cli", "worker", "--with-scheduler", "-v", "0"],
+            env=os.environ.copy(),
         )
 
     def _banner(self, host: str, port: int) -> str:
