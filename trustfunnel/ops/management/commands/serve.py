@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             self.stdout.write(self._banner(host, port))
             # Local use is one command: without a worker an upload would wait forever.
             worker = None if no_worker else self._start_worker()
+            if worker is not None:
+                # A plain `kill` (SIGTERM) must also stop the worker: unwind through finally.
+                signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command(
                 "runserver", f"{host}:{port}", use_reloader=reload, use_threading=True,
