@@ -985,6 +985,23 @@ class MailImporter(Importer):
 # ---------------------------------------------------------------- invoices and payments
 
 
+def _registration_ids(invoice) -> list[str]:
+    """The buyer's registration ids, in the file's order of authority, that can be a
+    chamber number (longer ones cannot match and are not stored)."""
+    return [i.value for i in invoice.buyer_ids if len(i.value) <= 30]
+
+
+def _valid_vat(raw: str | None) -> str:
+    """The normalised VAT number, or '' when there is none or it is invalid (the
+    warning about it was given when the file was read)."""
+    if not raw:
+        return ""
+    try:
+        return normalize_vat(raw)
+    except ValidationError:
+        return ""
+
+
 class InvoiceImporter(Importer):
     """One UBL invoice or credit note. The buyer is matched by a valid VAT number, else
     by a registration id against the organisations' chamber numbers; a buyer we do not
@@ -1052,15 +1069,10 @@ class InvoiceImporter(Importer):
 
     def match_buyer(self, invoice) -> Organization | None:
         scoped = Organization.objects.for_workspace(self.workspace)
-        ids = [i.value for i in invoice.buyer_ids if len(i.value) <= 30]
+        ids = _registration_ids(invoice)
         if not (invoice.buyer_vat or ids):
             return None
-        vat = ""
-        if invoice.buyer_vat:
-            try:
-                vat = normalize_vat(invoice.buyer_vat)
-            except ValidationError:
-                vat = ""
+        vat = _valid_vat(invoice.buyer_vat)
         condition = Q(chamber_number__in=ids) if ids else Q(pk__in=[])
         if vat:
             condition |= Q(vat_number=vat)
@@ -1084,13 +1096,8 @@ class InvoiceImporter(Importer):
                 "(cac:PartyLegalEntity/cbc:RegistrationName or cac:PartyName/cbc:Name) to create it with.")))
             return None
         country = _country_code(invoice.buyer_country) or self.workspace.home_country.code
-        chamber = next((i.value for i in invoice.buyer_ids if len(i.value) <= 30), "")
-        vat = ""
-        if invoice.buyer_vat:
-            try:
-                vat = normalize_vat(invoice.buyer_vat)
-            except ValidationError:
-                vat = ""
+        chamber = next(iter(_registration_ids(invoice)), "")
+        vat = _valid_vat(invoice.buyer_vat)
         from trustfunnel.crm.services import do_save_organization
 
         org = do_save_organization(self.workspace, actor=self.actor, fields={
