@@ -30,7 +30,9 @@ def test_access_report_query_count_does_not_grow(workspace, owner_user, django_a
     rel = RelationshipFactory(workspace=workspace, owner=owner_user)
     for _ in range(20):
         InteractionFactory(relationship=rel)
-    with django_assert_max_num_queries(16):
+    # One query per section: the report's own and one per other model that points at
+    # a person or relationship (a new such model raises this by one, rows never do).
+    with django_assert_max_num_queries(26):
         report = build_subject_access_report(rel.person)
     assert len(report["sections"]["interactions"]) == 20
 

@@ -11,8 +11,9 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from trustfunnel.events import tasks
-        from trustfunnel.events.evidence import erase_person_payloads
+        from trustfunnel.events.evidence import erase_person_payloads, subject_access_section
         from trustfunnel.events.views import reliability_panel_context
+        from trustfunnel.privacy.hooks import register_subject_access_section
         from trustfunnel.web import registry
         from trustfunnel.web.registry import (
             NavItem,
@@ -25,6 +26,7 @@ class EventsConfig(AppConfig):
 
         if erase_person_payloads not in registry.erasure_handlers:
             registry.erasure_handlers.append(erase_person_payloads)
+        register_subject_access_section(subject_access_section)
         register_periodic(PeriodicJob("events.sweep", tasks.sweep_events, timedelta(minutes=5)))
         register_nav(NavItem("events", _("Events"), "events:event-list", icon="calendar-event",
                              order=60))

@@ -161,12 +161,10 @@ def verify_workspace_chain(workspace_id: int, *, chunk: int = 10_000) -> ChainVe
     return verify_chain(_stream_orm(workspace_id, chunk))
 
 
-def erase_person_payloads(person, *, actor=None, now: datetime | None = None) -> int:
-    """Erasure handler (``registry.erasure_handlers``): replace with the erased marker
-    the payloads of the entries about ``person``: those of their own relationships,
-    those whose data names them (``"person": id``), and any whose subject, body or data
-    holds their full name, e-mail address or phone number. The digests stay, so the
-    chain still verifies. One UPDATE."""
+def entries_about(person):
+    """The person's evidence entries: those of their own relationships, those whose data
+    names them (``"person": id``), and any whose subject, body or data holds their full
+    name, e-mail address or phone number."""
     from django.db.models import Q
 
     from trustfunnel.crm.models import Relationship
@@ -183,8 +181,22 @@ def erase_person_payloads(person, *, actor=None, now: datetime | None = None) ->
         for needle in {value, escaped}:
             about |= (Q(subject__icontains=needle) | Q(body__icontains=needle)
                       | Q(data_json__icontains=needle))
-    return (EvidenceEntry.objects.for_workspace(person.workspace_id).filter(about)
-            .erase_payloads(now=now or timezone.now()))
+    return EvidenceEntry.objects.for_workspace(person.workspace_id).filter(about)
+
+
+def erase_person_payloads(person, *, actor=None, now: datetime | None = None) -> int:
+    """Erasure handler (``registry.erasure_handlers``): replace with the erased marker
+    the payloads of :func:`entries_about` the person. The digests stay, so the chain
+    still verifies. One UPDATE."""
+    return entries_about(person).erase_payloads(now=now or timezone.now())
+
+
+def subject_access_section(person) -> dict[str, list[dict]]:
+    """Subject access (``privacy.hooks``): the person's evidence entries with what they
+    say; the chain's hashes and salts are internal and left out."""
+    rows = (entries_about(person).order_by("seq")
+            .values("seq", "kind", "subject", "body", "data_json", "recorded_at", "erased_at"))
+    return {"evidence_log": list(rows)}
 
 
 def workspaces_with_evidence() -> list[int]:

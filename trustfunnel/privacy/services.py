@@ -240,12 +240,41 @@ def build_subject_access_report(person: Person) -> dict[str, Any]:
     for provider in subject_access_sections:
         for title, rows in provider(person).items():
             sections[title] = list(rows)
+    sections.update(_rows_linked_elsewhere(person, rel_ids))
     return {
         "subject": {"id": person.pk, "name": person.full_name, "email": person.email},
         "workspace": person.workspace.name,
         "generated_at": timezone.now(),
         "sections": sections,
     }
+
+
+#: Models the report reads in sections of their own (above, or an app's provider).
+ACCESS_REPORT_OWN_SECTIONS = {
+    "crm.person", "crm.relationship", "crm.deal", "crm.dealstagechange",
+    "privacy.consentevent", "privacy.viewlog", "timeline.interaction", "timeline.signal",
+    "timeline.exchange", "workspaces.auditentry", "events.evidenceentry",
+}
+
+
+def _rows_linked_elsewhere(person: Person, rel_ids: list[int]) -> dict[str, list[dict[str, Any]]]:
+    """Every other model's rows that point at the person or one of their relationships,
+    one query per model, keyed by the model's label: what an app adds later is in the
+    report without anyone remembering to register it."""
+    sections: dict[str, list[dict[str, Any]]] = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in ACCESS_REPORT_OWN_SECTIONS:
+            continue
+        match = Q()
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is Person:
+                match |= Q(**{field.attname: person.pk})
+            elif field.is_relation and field.related_model is Relationship:
+                match |= Q(**{f"{field.attname}__in": rel_ids})
+        if match:
+            sections[label] = _rows(model._base_manager.filter(match).order_by("pk"))
+    return sections
 
 
 # --- erasure ---------------------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -35,9 +37,21 @@ SECTION_TITLES = {
     "deal_stage_changes": gettext_lazy("Deal stage history"),
     "audit_entries": gettext_lazy("Changes made to this data"),
     "view_log": gettext_lazy("Who viewed this data"),
+    "evidence_log": gettext_lazy("Evidence log entries about this person"),
 }
 #: Internal columns that say nothing about the person.
 HIDDEN_COLUMNS = {"workspace_id"}
+
+
+def section_title(key: str) -> str:
+    """The readable title of a report section: its own, else the plural name of the model
+    whose label keys it (the sections found by following foreign keys)."""
+    if key in SECTION_TITLES:
+        return SECTION_TITLES[key]
+    try:
+        return capfirst(apps.get_model(key)._meta.verbose_name_plural)
+    except (LookupError, ValueError):
+        return key
 
 
 def _columns(rows: list[dict]) -> list[str]:
@@ -127,7 +141,7 @@ class AccessReportView(PersonMixin, TemplateView):
             response["Content-Disposition"] = f'attachment; filename="access-report-{person.pk}-{stamp}.json"'
             return response
         sections = [
-            (SECTION_TITLES.get(key, key), rows, _columns(rows))
+            (section_title(key), rows, _columns(rows))
             for key, rows in report["sections"].items()
         ]
         return self.render_to_response(
