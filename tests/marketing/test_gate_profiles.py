@@ -254,3 +254,10 @@ def test_deleting_a_person_deletes_their_decisions_and_tasks(workspace, sales_us
     victim.delete()
     assert not GateDecision.objects.filter(person_id=victim.pk).exists()
     assert not PersonalTask.objects.filter(person_id=victim.pk).exists()
+    # The other people's decisions stay; deleting the campaign takes its decisions and
+    # profiles (the decisions' key is (campaign, person), with no id of their own).
+    assert GateDecision.objects.filter(campaign=campaign).count() == 19
+    assert GateProfile.objects.filter(campaign=campaign).exists()
+    campaign.delete()
+    assert not GateDecision.objects.filter(campaign_id=campaign.pk).exists()
+    assert not GateProfile.objects.filter(campaign_id=campaign.pk).exists()

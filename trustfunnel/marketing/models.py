@@ -129,15 +129,16 @@ class GateDecision(WorkspaceScopedModel):
 
     A campaign writes a million of these in one statement, so the table carries no
     database foreign-key constraints (each would be a trigger per row, checked at
-    commit: 24 s of a 1M-row gate) and one index besides the key: (campaign, person),
-    which the review, sending, withdrawals (campaign by campaign) and re-gating use.
-    Rows are written in person order, so both indexes grow at their right edge. The
-    references are valid when written (the statement joins the live rows) and Django
+    commit: 24 s of a 1M-row gate) and one index: the primary key (campaign, person),
+    which sending, withdrawals (campaign by campaign) and re-gating use; no surrogate id
+    and its second index. Rows are written in person order, so the key grows at its
+    right edge. The references are valid when written (the statement joins the live rows) and Django
     still applies ``on_delete`` when a person, relationship, campaign or workspace is
     deleted through the ORM (a scan of the table for a person or a relationship: rare,
     and cheaper than an index kept up to date on every gate run; decisions.md).
     """
 
+    pk = models.CompositePrimaryKey("campaign", "person")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions",
@@ -156,11 +157,6 @@ class GateDecision(WorkspaceScopedModel):
     class Meta:
         verbose_name = _("gate decision")
         verbose_name_plural = _("gate decisions")
-        constraints = [
-            # One decision per recipient and campaign; serves every look-up by campaign
-            # and a withdrawal's (campaign, person) probes.
-            models.UniqueConstraint(fields=["campaign", "person"], name="gatedec_once"),
-        ]
 
 
 class GateProfile(WorkspaceScopedModel):
