@@ -1,7 +1,8 @@
 """Gather the gate's facts for many recipients in one SQL statement.
 
-Each fact is aggregated per relationship on its own table (one scan, no join), then
-per person over their relationships, and LEFT JOINed to the recipients; every column
+The relationship-level facts of every table are one ``UNION ALL`` aggregated once per
+relationship, joined to the segment's relationships, then aggregated per person over
+their relationships; the person-level facts are a second ``UNION ALL``. Every column
 is a number and never NULL. On PostgreSQL the reply comes as binary COPY, viewed as a
 NumPy structured array without a Python object per row; elsewhere as plain rows. The
 columns feed :func:`trustfunnel.core.gate.decide_batch`. A person's facts aggregate
@@ -120,8 +121,10 @@ def facts_sql(
     people's rows and their relationships' rows, each inside its own subquery (index
     look-ups, not a scan of the workspace's deals, interactions and signals).
 
-    The segment's query is the FROM of the result and is joined to the relationships
-    (no ``IN (segment)`` semi-join; a materialised common table was slower). With
+    The segment's query is the FROM of the result and is joined once to the
+    relationships (no ``IN (segment)`` semi-join; a materialised common table was
+    slower; a second join of the segment to restrict the relationships cost a hash of
+    the whole segment). With
     ``personal_window_days`` only personal interactions since then are read (and any
     planned ones): the last personal interaction (``c13``) is exact within the window
     and "never" before it, which is all :func:`trustfunnel.core.gate.coarsen` keeps.
