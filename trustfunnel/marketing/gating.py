@@ -139,6 +139,13 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
     campaign and person: a task from an earlier run, open or closed, stays as it is).
     The last personal interaction is looked up when a task is shown, not here."""
     ws = campaign.workspace_id
+    # A first run has no tasks to keep: no probe per recipient for one.
+    earlier, earlier_args = "", []
+    if PersonalTask.objects.filter(campaign=campaign).exists():
+        earlier = f"""AND NOT EXISTS (
+            SELECT 1 FROM {PersonalTask._meta.db_table} t
+            WHERE t.campaign_id = %s AND t.person_id = r.person_id)"""
+        earlier_args = [campaign.pk]
     cursor.execute(
         f"""
         INSERT INTO {PersonalTask._meta.db_table}
@@ -147,14 +154,11 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
         SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits, %s, %s
         FROM {RECIPIENTS} r
         JOIN {PROFILES} v ON v.profile = r.profile
-        WHERE v.decision = %s AND r.owner_id <> 0
-          AND NOT EXISTS (
-            SELECT 1 FROM {PersonalTask._meta.db_table} t
-            WHERE t.campaign_id = %s AND t.person_id = r.person_id)
+        WHERE v.decision = %s AND r.owner_id <> 0 {earlier}
         ORDER BY r.person_id
         """,
         [ws, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
-         int(Decision.PERSONAL), campaign.pk],
+         int(Decision.PERSONAL), *earlier_args],
     )
 
 

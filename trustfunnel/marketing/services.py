@@ -184,10 +184,14 @@ def do_withdraw_pending_sends(person_ids: list[int], *, workspace_id: int, reaso
     """
     if not person_ids:
         return 0
-    open_campaigns = Campaign.objects.filter(
+    # The ids as a list, not a subquery: the planner then probes the key with both
+    # columns (a subquery with a misjudged row count once walked the whole key).
+    open_campaigns = list(Campaign.objects.filter(
         workspace_id=workspace_id,
         status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
-    ).values("id")
+    ).values_list("id", flat=True))
+    if not open_campaigns:
+        return 0
     return GateDecision.objects.filter(
         campaign_id__in=open_campaigns, person_id__in=person_ids,
         status=DecisionStatus.PENDING,
