@@ -1,7 +1,8 @@
 """Benchmark: gating one campaign of 1,000,000 recipients on PostgreSQL.
 
 Builds (once) a workspace with N people, their relationships, deals, interactions,
-signals and prior automated sends with COPY, then times ``do_gate_campaign`` end to
+trust states, signals (promises, complaints, broken promises, replies) and prior
+automated sends with COPY and INSERT ... SELECT, then times ``do_gate_campaign`` end to
 end (with the commit): coarse fact profiles into a temporary table, the core engine on
 the distinct profiles, decisions and personal tasks with one INSERT ... SELECT each. Run with
 ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/tf_bench python -m bench.gate [N]``.
@@ -49,6 +50,7 @@ def populate(n: int, seed: int = 7):
     from trustfunnel.crm.models import Person
 
     if Person.objects.for_workspace(workspace).count() >= n:
+        add_signals_and_trust(workspace)
         return workspace, user
     rng = np.random.default_rng(seed)
     now = timezone.now()
@@ -113,8 +115,60 @@ def populate(n: int, seed: int = 7):
         cursor.execute("SELECT setval(pg_get_serial_sequence('crm_relationship','id'), %s)",
                        [int(ids[-1])])
         cursor.execute("ANALYZE")
+    add_signals_and_trust(workspace)
     print(f"populated {n} people in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return workspace, user
+
+
+def add_signals_and_trust(workspace) -> None:
+    """Trust states and the signals the gate reads, once (workspaces built before this
+    step get them on their next run): a trust state for 60 % of the relationships
+    (about a fifth labelled low or fragile), promises made in the last 180 days on 4 %
+    (half of them kept), complaints on 1 % and a broken promise of ours on 0.5 % within
+    the breach window, and some other signals the gate ignores."""
+    from django.db import connection
+
+    from trustfunnel.timeline.models import Signal
+
+    if Signal.objects.filter(workspace=workspace).exists():
+        return
+    started = time.perf_counter()
+    ws = workspace.pk
+    signal = """
+        INSERT INTO timeline_signal (kind, actor, direction, components, polarity, strength,
+          occurred_at, source, note, external_id, recorded_at, relationship_id, workspace_id)
+        SELECT %s, %s, 'theirs_in_us', 1, %s, 1.0, now() - random() * %s * interval '1 day',
+               'demo', '', '', now(), r.id, r.workspace_id
+        FROM crm_relationship r WHERE r.workspace_id = %s AND random() < %s"""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.7)")
+        cursor.execute(
+            """
+            INSERT INTO scoring_truststate (trust_r, trust_s, ledger, ours_score,
+              ours_uncertainty, ours_label, theirs_score, theirs_uncertainty, theirs_label,
+              reciprocity_balance, reciprocity_classification, updated_at, relationship_id,
+              workspace_id)
+            SELECT '[]', '[]', '{}', 0.5, 0.2,
+                   (ARRAY['unknown', 'low', 'fragile', 'solid', 'strong', 'solid', 'strong',
+                          'unknown', 'solid', 'solid'])[1 + floor(random() * 10)::int],
+                   0.5, 0.2,
+                   (ARRAY['unknown', 'solid', 'strong', 'fragile', 'solid', 'unknown',
+                          'strong', 'solid', 'solid', 'solid'])[1 + floor(random() * 10)::int],
+                   0, 'unknown', now(), r.id, r.workspace_id
+            FROM crm_relationship r WHERE r.workspace_id = %s AND random() < 0.6
+            """,
+            [ws],
+        )
+        for kind, actor, polarity, days, share in (
+            ("promise_made", "us", 1, 180, 0.04), ("promise_kept", "us", 1, 180, 0.02),
+            ("complaint", "them", -1, 120, 0.01), ("promise_broken", "us", -1, 120, 0.005),
+            ("reply", "them", 1, 365, 0.2),
+        ):
+            cursor.execute(signal, [kind, actor, polarity, days, ws, share])
+        cursor.execute("ANALYZE timeline_signal")
+        cursor.execute("ANALYZE scoring_truststate")
+    print(f"added trust states and signals in {time.perf_counter() - started:.1f}s",
+          file=sys.stderr)
 
 
 class _PhaseTimings(dict):

@@ -4,6 +4,7 @@ on that person's exact facts, and what the one-recipient API check answers."""
 
 import dataclasses
 import random
+from collections import Counter
 from datetime import timedelta
 
 import numpy as np
@@ -27,6 +28,7 @@ from trustfunnel.marketing.models import (
     ContentVersion,
     DecisionStatus,
     GateDecision,
+    GateProfile,
     PersonalTask,
     Segment,
     Suppression,
@@ -127,6 +129,11 @@ def test_the_database_path_decides_as_the_engine_on_exact_facts(
                               Decision.SUPPRESS: DecisionStatus.SKIPPED}[Decision(row.decision)]
     assert counts == {d.code: int((exact.decisions == d).sum()) for d in Decision}
     assert len({d.rule_bits for d in stored.values()}) > 3  # the workspace is varied
+    # The stored profiles (what the review page reads) add up to the decisions.
+    split = Counter()
+    for profile in GateProfile.objects.filter(campaign=campaign):
+        split[profile.decision, profile.rule_bits] += profile.recipients
+    assert split == Counter((d.decision, d.rule_bits) for d in stored.values())
 
     tasks = {t.person_id: t for t in PersonalTask.objects.filter(campaign=campaign)}
     personal = {pid for pid, d in stored.items() if d.decision == Decision.PERSONAL}
@@ -247,3 +254,10 @@ def test_deleting_a_person_deletes_their_decisions_and_tasks(workspace, sales_us
     victim.delete()
     assert not GateDecision.objects.filter(person_id=victim.pk).exists()
     assert not PersonalTask.objects.filter(person_id=victim.pk).exists()
+    # The other people's decisions stay; deleting the campaign takes its decisions and
+    # profiles (the decisions' key is (campaign, person), with no id of their own).
+    assert GateDecision.objects.filter(campaign=campaign).count() == 19
+    assert GateProfile.objects.filter(campaign=campaign).exists()
+    campaign.delete()
+    assert not GateDecision.objects.filter(campaign_id=campaign.pk).exists()
+    assert not GateProfile.objects.filter(campaign_id=campaign.pk).exists()

@@ -159,6 +159,14 @@ class PersonalTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
     def get_queryset(self):
         return super().get_queryset().filter(owner=self.request.user)
 
+    def paginate_queryset(self, queryset):
+        # The last personal interaction of each task on the page, in one query.
+        page = super().paginate_queryset(queryset)
+        return None if page is None else services.with_last_personal(page)
+
+    def get_object(self):
+        return services.with_last_personal([super().get_object()])[0]
+
     @extend_schema(request=CloseTaskSerializer, responses={200: PersonalTaskSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

@@ -1,7 +1,8 @@
 """Gather the gate's facts for many recipients in one SQL statement.
 
-Each fact is aggregated per relationship on its own table (one scan, no join), then
-per person over their relationships, and LEFT JOINed to the recipients; every column
+The relationship-level facts of every table are one ``UNION ALL`` aggregated once per
+relationship, joined to the segment's relationships, then aggregated per person over
+their relationships; the person-level facts are a second ``UNION ALL``. Every column
 is a number and never NULL. On PostgreSQL the reply comes as binary COPY, viewed as a
 NumPy structured array without a Python object per row; elsewhere as plain rows. The
 columns feed :func:`trustfunnel.core.gate.decide_batch`. A person's facts aggregate
@@ -94,20 +95,19 @@ class _Only:
                 f"WHERE o.workspace_id = %s AND {sql})", [self.workspace_id, *args])
 
 
-def _trust_join(params: GateParams, only: _Only) -> tuple[str, str, list]:
+def _trust_rows(params: GateParams, only: _Only) -> tuple[str, list]:
+    """The trust states' branch of the per-relationship facts (none without scoring)."""
     if not apps.is_installed("trustfunnel.scoring"):
-        return "", "0", []
+        return "", []
     labels = list(params.fragile_labels) or ["-"]
     only_sql, only_args = only.relationships("relationship_id")
     marks = ", ".join(["%s"] * len(labels))
     sql = f"""
-        LEFT JOIN (
-          SELECT relationship_id,
-                 MAX(CASE WHEN ours_label IN ({marks}) OR theirs_label IN ({marks})
-                          THEN 1 ELSE 0 END) AS fragile
-          FROM scoring_truststate WHERE workspace_id = %s {only_sql} GROUP BY relationship_id
-        ) tr ON tr.relationship_id = r.id"""
-    return sql, "MAX(COALESCE(tr.fragile, 0))", [*labels, *labels, only.workspace_id, *only_args]
+        UNION ALL
+        SELECT relationship_id, 0, 0, 0, 0, NULL, 0, 0, 0,
+               CASE WHEN ours_label IN ({marks}) OR theirs_label IN ({marks}) THEN 1 ELSE 0 END
+        FROM scoring_truststate WHERE workspace_id = %s {only_sql}"""
+    return sql, [*labels, *labels, only.workspace_id, *only_args]
 
 
 def facts_sql(
@@ -121,8 +121,10 @@ def facts_sql(
     people's rows and their relationships' rows, each inside its own subquery (index
     look-ups, not a scan of the workspace's deals, interactions and signals).
 
-    The segment's query is the FROM of the result and is joined to the relationships
-    (no ``IN (segment)`` semi-join; a materialised common table was slower). With
+    The segment's query is the FROM of the result and is joined once to the
+    relationships (no ``IN (segment)`` semi-join; a materialised common table was
+    slower; a second join of the segment to restrict the relationships cost a hash of
+    the whole segment). With
     ``personal_window_days`` only personal interactions since then are read (and any
     planned ones): the last personal interaction (``c13``) is exact within the window
     and "never" before it, which is all :func:`trustfunnel.core.gate.coarsen` keeps.
@@ -135,23 +137,13 @@ def facts_sql(
     personal = ", ".join(f"'{k}'" for k in PERSONAL_KINDS) + f", '{InteractionKind.EMAIL}'"
     planned = ", ".join(f"'{k}'" for k in PERSONAL_KINDS)
     only = _Only(workspace_id, person_ids)
-    trust_sql, trust_col, trust_params = _trust_join(params, only)
+    trust_sql, trust_params = _trust_rows(params, only)
     deal_only, deal_args = only.relationships("d.relationship_id")
     ix_only, ix_args = only.relationships("i.relationship_id")
     br_only, br_args = only.relationships("s.relationship_id")
     pr_only, pr_args = only.relationships("s.relationship_id")
-    rel_only, rel_args = only.people("r.person_id")
     sup_only, sup_args = only.people("person_id")
     snd_only, snd_args = only.people("person_id")
-    # A whole segment restricts the relationships by a join to it. A few people are
-    # restricted by their ids already; joining the segment too made PostgreSQL expect
-    # one row (the two selectivities multiplied) and loop over every aggregate per
-    # relationship (EXPLAIN ANALYZE, 1,000 people of 1M: 405 ms; without it see
-    # bench/RESULTS.md).
-    if person_ids is None:
-        seg_join, seg_args = f"JOIN ({segment_sql}) seg ON seg.id = r.person_id", segment_params
-    else:
-        seg_join, seg_args = "", []
     window_sql = "" if personal_window_days is None else "AND i.occurred_at >= %s"
     # A day of slack: the window only narrows the scan, the profile compares the exact
     # days (SQLite compares timestamps as text, so the bound itself must never decide).
@@ -159,95 +151,102 @@ def facts_sql(
         [] if personal_window_days is None
         else [now - timedelta(days=personal_window_days + 1)]
     )
+    # Every relationship-level fact is one branch of a UNION ALL aggregated once per
+    # relationship (one hash table, one join), not five subqueries joined one by one:
+    # each join carried every relationship of the segment through it, facts or not.
+    # Columns: stage_rank, won, lost, open_value, last_personal, planned, breach,
+    # open_n (promises made minus settled), fragile.
     sql = f"""
-    SELECT p.id AS c0, COALESCE(f.rel_id, 0) AS c1, COALESCE(f.owner_id, 0) AS c2,
-           {_language_code_sql()} AS c3,
-           CASE WHEN p.marketing_consent THEN 1 ELSE 0 END AS c4,
-           COALESCE(sup.unsub, 0) AS c5, COALESCE(sup.bounced, 0) AS c6,
-           COALESCE(f.breach, 0) AS c7, COALESCE(snd.n, 0) AS c8,
-           COALESCE(f.stage_rank, 0) AS c9, COALESCE(f.won, 0) AS c10,
-           COALESCE(f.lost, 0) AS c11, COALESCE(f.open_value, 0) AS c12,
-           COALESCE(f.last_personal, -1) AS c13, COALESCE(f.planned, 0) AS c14,
-           COALESCE(f.open_n, 0) AS c15,
-           CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END AS c16,
-           COALESCE(f.fragile, 0) AS c17
-    FROM ({segment_sql}) p
+    SELECT g.id AS c0, COALESCE(g.rel_id, 0) AS c1, COALESCE(g.owner_id, 0) AS c2,
+           g.language_code AS c3, g.consent AS c4,
+           COALESCE(ps.unsub, 0) AS c5, COALESCE(ps.bounced, 0) AS c6,
+           g.breach AS c7, COALESCE(ps.sends, 0) AS c8,
+           g.stage_rank AS c9, g.won AS c10, g.lost AS c11, g.open_value AS c12,
+           g.last_personal AS c13, g.planned AS c14, g.open_n AS c15,
+           g.decision_maker AS c16,
+           g.fragile AS c17
+    FROM (
+      SELECT p.id, MAX({_language_code_sql()}) AS language_code,
+             MAX(CASE WHEN p.marketing_consent THEN 1 ELSE 0 END) AS consent,
+             MAX(CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END)
+               AS decision_maker,
+             MIN(r.id) AS rel_id, MIN(r.owner_id) AS owner_id,
+             MAX(COALESCE(rf.stage_rank, 0)) AS stage_rank, MAX(COALESCE(rf.won, 0)) AS won,
+             MAX(COALESCE(rf.lost, 0)) AS lost, MAX(COALESCE(rf.open_value, 0)) AS open_value,
+             MAX(COALESCE(rf.last_personal, -1)) AS last_personal,
+             MAX(COALESCE(rf.planned, 0)) AS planned, MAX(COALESCE(rf.breach, 0)) AS breach,
+             SUM(COALESCE(rf.open_n, 0)) AS open_n, MAX(COALESCE(rf.fragile, 0)) AS fragile
+      FROM ({segment_sql}) p
+      LEFT JOIN crm_relationship r ON r.person_id = p.id AND r.workspace_id = %s
+      LEFT JOIN (
+        SELECT relationship_id, MAX(stage_rank) AS stage_rank, MAX(won) AS won,
+               MAX(lost) AS lost, MAX(open_value) AS open_value,
+               MAX(last_personal) AS last_personal, MAX(planned) AS planned,
+               MAX(breach) AS breach, SUM(open_n) AS open_n, MAX(fragile) AS fragile
+        FROM (
+          SELECT d.relationship_id,
+                 CASE WHEN d.stage NOT IN ('won', 'lost') THEN {_stage_rank_sql()} ELSE 0 END
+                   AS stage_rank,
+                 CASE WHEN d.stage = 'won' THEN 1 ELSE 0 END AS won,
+                 CASE WHEN d.stage = 'lost' THEN 1 ELSE 0 END AS lost,
+                 CASE WHEN d.stage NOT IN ('won', 'lost') THEN CAST(d.value AS DOUBLE PRECISION)
+                      ELSE 0 END AS open_value,
+                 NULL AS last_personal, 0 AS planned, 0 AS breach, 0 AS open_n, 0 AS fragile
+          FROM crm_deal d WHERE d.workspace_id = %s {deal_only}
+          UNION ALL
+          SELECT i.relationship_id, 0, 0, 0, 0,
+                 CASE WHEN i.occurred_at <= %s
+                      THEN CAST({_epoch('i.occurred_at')} AS DOUBLE PRECISION) END,
+                 CASE WHEN i.occurred_at > %s AND i.kind IN ({planned}) THEN 1 ELSE 0 END,
+                 0, 0, 0
+          FROM timeline_interaction i
+          WHERE i.workspace_id = %s AND i.kind IN ({personal}) {window_sql} {ix_only}
+          UNION ALL
+          SELECT s.relationship_id, 0, 0, 0, 0, NULL, 0, 1, 0, 0
+          FROM timeline_signal s
+          WHERE s.workspace_id = %s AND s.occurred_at >= %s AND s.occurred_at <= %s
+            AND {BREACH_SQL}
+            AND NOT EXISTS (SELECT 1 FROM timeline_signal x WHERE x.retracts_id = s.id)
+            {br_only}
+          UNION ALL
+          SELECT s.relationship_id, 0, 0, 0, 0, NULL, 0, 0,
+                 CASE WHEN s.kind = 'promise_made' THEN 1 ELSE -1 END, 0
+          FROM timeline_signal s
+          WHERE s.workspace_id = %s AND s.occurred_at >= %s
+            AND s.kind IN ('promise_made', 'promise_kept', 'promise_broken', 'promise_late')
+            {pr_only}
+          {trust_sql}
+        ) u
+        GROUP BY relationship_id
+      ) rf ON rf.relationship_id = r.id
+      WHERE p.workspace_id = %s
+      GROUP BY p.id
+    ) g
     LEFT JOIN (
-      SELECT r.person_id, MIN(r.id) AS rel_id, MIN(r.owner_id) AS owner_id,
-             MAX(COALESCE(dl.stage_rank, 0)) AS stage_rank, MAX(COALESCE(dl.won, 0)) AS won,
-             MAX(COALESCE(dl.lost, 0)) AS lost, MAX(COALESCE(dl.open_value, 0)) AS open_value,
-             MAX(COALESCE(ix.last_personal, -1)) AS last_personal,
-             MAX(COALESCE(ix.planned, 0)) AS planned, MAX(COALESCE(br.breach, 0)) AS breach,
-             SUM(COALESCE(pr.open_n, 0)) AS open_n, {trust_col} AS fragile
-      FROM crm_relationship r
-      LEFT JOIN (
-        SELECT d.relationship_id,
-               MAX(CASE WHEN d.stage NOT IN ('won', 'lost') THEN {_stage_rank_sql()} ELSE 0 END)
-                 AS stage_rank,
-               MAX(CASE WHEN d.stage = 'won' THEN 1 ELSE 0 END) AS won,
-               MAX(CASE WHEN d.stage = 'lost' THEN 1 ELSE 0 END) AS lost,
-               MAX(CASE WHEN d.stage NOT IN ('won', 'lost') THEN d.value ELSE 0 END) AS open_value
-        FROM crm_deal d WHERE d.workspace_id = %s {deal_only} GROUP BY d.relationship_id
-      ) dl ON dl.relationship_id = r.id
-      LEFT JOIN (
-        SELECT i.relationship_id,
-               MAX(CASE WHEN i.occurred_at <= %s THEN {_epoch('i.occurred_at')} END)
-                 AS last_personal,
-               MAX(CASE WHEN i.occurred_at > %s AND i.kind IN ({planned}) THEN 1 ELSE 0 END)
-                 AS planned
-        FROM timeline_interaction i
-        WHERE i.workspace_id = %s AND i.kind IN ({personal}) {window_sql} {ix_only}
-        GROUP BY i.relationship_id
-      ) ix ON ix.relationship_id = r.id
-      LEFT JOIN (
-        SELECT s.relationship_id, 1 AS breach
-        FROM timeline_signal s
-        WHERE s.workspace_id = %s AND s.occurred_at >= %s AND s.occurred_at <= %s
-          AND {BREACH_SQL}
-          AND NOT EXISTS (SELECT 1 FROM timeline_signal x WHERE x.retracts_id = s.id)
-          {br_only}
-        GROUP BY s.relationship_id
-      ) br ON br.relationship_id = r.id
-      LEFT JOIN (
-        SELECT s.relationship_id,
-               SUM(CASE WHEN s.kind = 'promise_made' THEN 1 ELSE -1 END) AS open_n
-        FROM timeline_signal s
-        WHERE s.workspace_id = %s AND s.occurred_at >= %s
-          AND s.kind IN ('promise_made', 'promise_kept', 'promise_broken', 'promise_late')
-          {pr_only}
-        GROUP BY s.relationship_id
-      ) pr ON pr.relationship_id = r.id
-      {trust_sql}
-      {seg_join}
-      WHERE r.workspace_id = %s {rel_only}
-      GROUP BY r.person_id
-    ) f ON f.person_id = p.id
-    LEFT JOIN (
-      SELECT person_id,
-             MAX(CASE WHEN reason = 'unsubscribed' THEN 1 ELSE 0 END) AS unsub,
-             MAX(CASE WHEN reason = 'bounced' THEN 1 ELSE 0 END) AS bounced
-      FROM marketing_suppression WHERE workspace_id = %s {sup_only} GROUP BY person_id
-    ) sup ON sup.person_id = p.id
-    LEFT JOIN (
-      SELECT person_id, COUNT(*) AS n FROM marketing_automatedsend
-      WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s {snd_only}
+      SELECT person_id, MAX(unsub) AS unsub, MAX(bounced) AS bounced, SUM(sends) AS sends
+      FROM (
+        SELECT person_id, CASE WHEN reason = 'unsubscribed' THEN 1 ELSE 0 END AS unsub,
+               CASE WHEN reason = 'bounced' THEN 1 ELSE 0 END AS bounced, 0 AS sends
+        FROM marketing_suppression WHERE workspace_id = %s {sup_only}
+        UNION ALL
+        SELECT person_id, 0, 0, 1 FROM marketing_automatedsend
+        WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s {snd_only}
+      ) pf
       GROUP BY person_id
-    ) snd ON snd.person_id = p.id
-    WHERE p.workspace_id = %s
-    {"ORDER BY p.id" if ordered else ""}
+    ) ps ON ps.person_id = g.id
+    {"ORDER BY g.id" if ordered else ""}
     """
     ws = workspace_id
     args = [
-        *segment_params,
+        *segment_params, ws,
         ws, *deal_args,
         now, now, ws, *window_args, *ix_args,
         ws, now - timedelta(days=params.breach_days), now, *br_args,
         ws, now - timedelta(days=PROMISE_WINDOW_DAYS), *pr_args,
         *trust_params,
-        *seg_args, ws, *rel_args,
+        ws,
         ws, *sup_args,
         ws, now - timedelta(days=params.frequency_cap_days), now, *snd_args,
-        ws,
     ]
     return sql, args
 

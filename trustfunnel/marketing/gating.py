@@ -5,7 +5,10 @@ into a temporary table (one statement), the few hundred distinct profiles are de
 by the core engine (:func:`trustfunnel.core.gate.decide_batch`, the same code as the
 one-recipient :func:`~trustfunnel.core.gate.decide`), and the decisions and personal
 tasks are written with one ``INSERT ... SELECT`` each, joining the recipients to the
-small profile → decision table. The same SQL runs on PostgreSQL and SQLite.
+small profile → decision table, in person order (both tables' indexes then grow at their
+right edge instead of being written at random places). The distinct profiles are stored
+too (:class:`~trustfunnel.marketing.models.GateProfile`): the review page reads its
+split and reasons from them. The same SQL runs on PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -23,10 +26,10 @@ from trustfunnel.marketing.models import (
     Campaign,
     DecisionStatus,
     GateDecision,
+    GateProfile,
     PersonalTask,
     TaskStatus,
 )
-from trustfunnel.timeline.models import PERSONAL_KINDS, InteractionKind
 
 RECIPIENTS = "gate_recipients"
 PROFILES = "gate_profiles"
@@ -97,6 +100,7 @@ def gate_in_database(
         clock.lap(f"decide {len(keys)} distinct profiles")
 
         GateDecision.objects.filter(campaign=campaign).delete()
+        _store_profiles(campaign, profiles)
         clock.lap("delete earlier decisions")
         cursor.execute(
             f"""
@@ -106,6 +110,7 @@ def gate_in_database(
             SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), v.decision, v.rule_bits,
                    v.status, r.language
             FROM {RECIPIENTS} r JOIN {PROFILES} v ON v.profile = r.profile
+            ORDER BY r.person_id
             """,
             [campaign.workspace_id, campaign.pk],
         )
@@ -117,50 +122,43 @@ def gate_in_database(
     return profiles
 
 
+def _store_profiles(campaign: Campaign, profiles: Profiles) -> None:
+    """Replace the campaign's distinct profiles (a few hundred rows)."""
+    GateProfile.objects.filter(campaign=campaign).delete()
+    result = profiles.result
+    GateProfile.objects.bulk_create([
+        GateProfile(workspace_id=campaign.workspace_id, campaign=campaign, profile=int(key),
+                    decision=int(decision), rule_bits=int(bits), recipients=int(count))
+        for key, count, decision, bits in zip(profiles.keys, profiles.counts,
+                                              result.decisions, result.rule_bits, strict=True)
+    ], batch_size=500)
+
+
 def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None:
     """A task for the account owner of every PERSONAL recipient who has one (once per
-    campaign and person), with the latest personal interaction on the relationship."""
-    kinds = [*PERSONAL_KINDS, InteractionKind.EMAIL]
-    marks = ", ".join(["%s"] * len(kinds))
+    campaign and person: a task from an earlier run, open or closed, stays as it is).
+    The last personal interaction is looked up when a task is shown, not here."""
     ws = campaign.workspace_id
-    personal_relationships = f"""
-        SELECT r2.rel_id FROM {RECIPIENTS} r2 JOIN {PROFILES} v2 ON v2.profile = r2.profile
-        WHERE v2.decision = %s AND r2.owner_id <> 0"""
-    where = f"""
-        i.workspace_id = %s AND i.kind IN ({marks}) AND i.occurred_at <= %s
-        AND i.relationship_id IN ({personal_relationships})"""
-    if connection.vendor == "postgresql":
-        latest = f"""
-          SELECT DISTINCT ON (i.relationship_id) i.relationship_id, i.id
-          FROM timeline_interaction i WHERE {where}
-          ORDER BY i.relationship_id, i.occurred_at DESC, i.id DESC"""
-    else:
-        latest = f"""
-          SELECT relationship_id, id FROM (
-            SELECT i.relationship_id, i.id,
-                   ROW_NUMBER() OVER (PARTITION BY i.relationship_id
-                                      ORDER BY i.occurred_at DESC, i.id DESC) AS n
-            FROM timeline_interaction i WHERE {where}
-          ) ranked WHERE n = 1"""
+    # A first run has no tasks to keep: no probe per recipient for one.
+    earlier, earlier_args = "", []
+    if PersonalTask.objects.filter(campaign=campaign).exists():
+        earlier = f"""AND NOT EXISTS (
+            SELECT 1 FROM {PersonalTask._meta.db_table} t
+            WHERE t.campaign_id = %s AND t.person_id = r.person_id)"""
+        earlier_args = [campaign.pk]
     cursor.execute(
         f"""
         INSERT INTO {PersonalTask._meta.db_table}
           (workspace_id, owner_id, person_id, relationship_id, campaign_id, content_id,
-           rule_bits, last_personal_interaction_id, status, created_at)
-        SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits,
-               lp.id, %s, %s
+           rule_bits, status, created_at)
+        SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits, %s, %s
         FROM {RECIPIENTS} r
         JOIN {PROFILES} v ON v.profile = r.profile
-        LEFT JOIN (
-          {latest}
-        ) lp ON lp.relationship_id = r.rel_id
-        WHERE v.decision = %s AND r.owner_id <> 0
-          AND NOT EXISTS (
-            SELECT 1 FROM {PersonalTask._meta.db_table} t
-            WHERE t.workspace_id = %s AND t.campaign_id = %s AND t.person_id = r.person_id)
+        WHERE v.decision = %s AND r.owner_id <> 0 {earlier}
+        ORDER BY r.person_id
         """,
         [ws, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
-         ws, *kinds, now, int(Decision.PERSONAL), int(Decision.PERSONAL), ws, campaign.pk],
+         int(Decision.PERSONAL), *earlier_args],
     )
 
 

@@ -129,12 +129,16 @@ class GateDecision(WorkspaceScopedModel):
 
     A campaign writes a million of these in one statement, so the table carries no
     database foreign-key constraints (each would be a trigger per row, checked at
-    commit: 24 s of a 1M-row gate) and no index that another one covers. The
-    references are valid when written (the statement joins the live rows) and Django
+    commit: 24 s of a 1M-row gate) and one index: the primary key (campaign, person),
+    which sending, withdrawals (campaign by campaign) and re-gating use; no surrogate id
+    and its second index. Rows are written in person order, so the key grows at its
+    right edge. The references are valid when written (the statement joins the live rows) and Django
     still applies ``on_delete`` when a person, relationship, campaign or workspace is
-    deleted through the ORM (decisions.md).
+    deleted through the ORM (a scan of the table for a person or a relationship: rare,
+    and cheaper than an index kept up to date on every gate run; decisions.md).
     """
 
+    pk = models.CompositePrimaryKey("campaign", "person")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions",
@@ -143,7 +147,7 @@ class GateDecision(WorkspaceScopedModel):
                                db_constraint=False, db_index=False)
     relationship = models.ForeignKey(
         Relationship, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     decision = models.SmallIntegerField()  # trustfunnel.core.gate.Decision
     rule_bits = models.BigIntegerField(default=0)  # trustfunnel.core.gate.Rule bits
@@ -153,11 +157,29 @@ class GateDecision(WorkspaceScopedModel):
     class Meta:
         verbose_name = _("gate decision")
         verbose_name_plural = _("gate decisions")
-        indexes = [
-            # The review page and sending (a campaign's decisions), a campaign's deletion.
-            models.Index(fields=["campaign", "decision"], name="gatedec_camp"),
-            # Withdrawing a person's pending sends, a person's deletion.
-            models.Index(fields=["person", "status"], name="gatedec_person"),
+
+
+class GateProfile(WorkspaceScopedModel):
+    """One distinct fact profile of a campaign's recipients, as the gate decided it.
+
+    A campaign of a million recipients has a few hundred of these: the review page
+    reads its split and reasons here instead of grouping a million decisions.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False, db_index=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="profiles",
+                                 db_constraint=False, db_index=False)
+    profile = models.BigIntegerField()  # marketing.facts.PROFILE_FIELDS packed
+    decision = models.SmallIntegerField()  # trustfunnel.core.gate.Decision
+    rule_bits = models.BigIntegerField(default=0)
+    recipients = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("gate profile")
+        verbose_name_plural = _("gate profiles")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "profile"], name="gateprofile_once"),
         ]
 
 
@@ -168,30 +190,33 @@ class TaskStatus(models.TextChoices):
 
 
 class PersonalTask(WorkspaceScopedModel):
-    """"Write to X personally about Y": the gate's PERSONAL decision for the owner."""
+    """"Write to X personally about Y": the gate's PERSONAL decision for the owner.
+
+    The last personal interaction is looked up when the task is shown
+    (:func:`trustfunnel.marketing.services.with_last_personal`), so it is the latest
+    one, not the one known when the campaign was gated, and writing a hundred thousand
+    tasks reads no interactions.
+    """
 
     # Written a hundred thousand at a time by the gate: no database foreign-key
-    # constraints (see GateDecision); Django applies on_delete.
+    # constraints (see GateDecision) and no index but the key, the once-per-campaign
+    # constraint and the owner's list; Django applies on_delete.
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                               related_name="personal_tasks", db_constraint=False,
                               db_index=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+",
-                               db_constraint=False)
+                               db_constraint=False, db_index=False)
     relationship = models.ForeignKey(Relationship, null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)
+                                     db_constraint=False, db_index=False)
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="personal_tasks", db_constraint=False,
                                  db_index=False)
     content = models.ForeignKey(Content, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+", db_constraint=False, db_index=False)
     rule_bits = models.BigIntegerField(default=0)
-    last_personal_interaction = models.ForeignKey(
-        Interaction, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-        db_constraint=False,
-    )
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -56,7 +56,7 @@ def do_send_campaign(campaign: Campaign, *, actor, now: datetime | None = None) 
     sent = 0
     pending = GateDecision.objects.filter(
         campaign=campaign, decision=Decision.SEND, status=DecisionStatus.PENDING
-    ).values_list("id", "person_id", "relationship_id", "language")
+    ).order_by("person_id").values_list("person_id", "relationship_id", "language")
     batch: list[tuple] = []
     for row in pending.iterator(chunk_size=CHUNK):
         batch.append(row)
@@ -75,28 +75,28 @@ def do_send_campaign(campaign: Campaign, *, actor, now: datetime | None = None) 
 
 def _send_chunk(campaign: Campaign, rows: list[tuple], now: datetime) -> int:
     versions = versions_by_language(campaign.content)
-    people = Person.objects.in_bulk([r[1] for r in rows])
+    people = Person.objects.in_bulk([r[0] for r in rows])
     messages, sent_rows = [], []
-    for decision_id, person_id, relationship_id, language in rows:
+    for person_id, relationship_id, language in rows:
         person = people.get(person_id)
         version = version_for(versions, language)
         if person is None or not person.email or version is None:
             continue
         messages.append(_message(campaign, person, version))
-        sent_rows.append((decision_id, person_id, relationship_id))
+        sent_rows.append((person_id, relationship_id))
     with get_connection() as connection:
         connection.send_messages(messages)
     with transaction.atomic():
-        ids = [r[0] for r in sent_rows]
-        GateDecision.objects.filter(pk__in=ids, status=DecisionStatus.PENDING).update(
-            status=DecisionStatus.SENT
-        )
+        GateDecision.objects.filter(
+            campaign=campaign, person_id__in=[r[0] for r in sent_rows],
+            status=DecisionStatus.PENDING,
+        ).update(status=DecisionStatus.SENT)
         AutomatedSend.objects.bulk_create([
             AutomatedSend(workspace_id=campaign.workspace_id, person_id=p, campaign=campaign,
                           sent_at=now)
-            for _, p, _ in sent_rows
+            for p, _ in sent_rows
         ])
-        _record_on_timelines(campaign, [r for r in sent_rows if r[2]], now)
+        _record_on_timelines(campaign, [r for r in sent_rows if r[1]], now)
     return len(sent_rows)
 
 
@@ -111,7 +111,7 @@ def _record_on_timelines(campaign: Campaign, rows: list[tuple], now: datetime) -
             subject=campaign.content.title, topics=list(campaign.content.topics),
             external_id=f"campaign:{campaign.pk}:person:{person}",
         )
-        for _, person, rel in rows
+        for person, rel in rows
     ])
     do_record_signals_bulk(
         campaign.workspace_id,
@@ -119,7 +119,7 @@ def _record_on_timelines(campaign: Campaign, rows: list[tuple], now: datetime) -
             {"relationship_id": rel, "kind": "automated_send", "actor_side": "us",
              "occurred_at": now, "interaction_id": interaction.pk,
              "external_id": f"campaign:{campaign.pk}:person:{person}"}
-            for (_, person, rel), interaction in zip(rows, interactions, strict=True)
+            for (person, rel), interaction in zip(rows, interactions, strict=True)
         ],
         source="system",
     )

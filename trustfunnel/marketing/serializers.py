@@ -90,6 +90,8 @@ class PersonalTaskSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     content_title = serializers.CharField(source="content.title", read_only=True, default="")
     content_point = serializers.CharField(source="content.point", read_only=True, default="")
+    #: Looked up when read (services.with_last_personal), not stored with the task.
+    last_personal_interaction = serializers.SerializerMethodField()
 
     class Meta:
         model = PersonalTask
@@ -97,6 +99,10 @@ class PersonalTaskSerializer(serializers.ModelSerializer):
                   "content_title", "content_point", "rule_bits", "last_personal_interaction",
                   "status", "created_at", "closed_at"]
         read_only_fields = fields
+
+    def get_last_personal_interaction(self, task) -> int | None:
+        interaction = getattr(task, "last_personal_interaction", None)
+        return interaction.pk if interaction is not None else None
 
 
 class RecipientSerializer(serializers.Serializer):

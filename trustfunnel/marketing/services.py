@@ -9,7 +9,7 @@ from datetime import datetime
 
 import numpy as np
 from django.core import signing
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from trustfunnel.core.errors import InvalidInput, PermissionDenied
@@ -36,6 +36,7 @@ from trustfunnel.marketing.models import (
     TaskStatus,
 )
 from trustfunnel.marketing.segments import clean_filters, segment_people
+from trustfunnel.timeline.models import PERSONAL_KINDS, Interaction, InteractionKind
 from trustfunnel.workspaces import audit
 from trustfunnel.workspaces.models import Membership, Workspace
 from trustfunnel.workspaces.params import params_for
@@ -176,12 +177,24 @@ def do_mark_bounced(person: Person, *, actor, now: datetime | None = None) -> bo
 
 
 def do_withdraw_pending_sends(person_ids: list[int], *, workspace_id: int, reason: str) -> int:
-    """Stop pending automated sends to these people (a reply, a meeting, a new stage)."""
+    """Stop pending automated sends to these people (a reply, a meeting, a new stage).
+
+    Campaign by campaign: the decisions' only index is (campaign, person), and the
+    campaigns not yet sent are few.
+    """
     if not person_ids:
         return 0
+    # The ids as a list, not a subquery: the planner then probes the key with both
+    # columns (a subquery with a misjudged row count once walked the whole key).
+    open_campaigns = list(Campaign.objects.filter(
+        workspace_id=workspace_id,
+        status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
+    ).values_list("id", flat=True))
+    if not open_campaigns:
+        return 0
     return GateDecision.objects.filter(
-        workspace_id=workspace_id, person_id__in=person_ids, status=DecisionStatus.PENDING,
-        campaign__status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
+        campaign_id__in=open_campaigns, person_id__in=person_ids,
+        status=DecisionStatus.PENDING,
     ).update(status=DecisionStatus.WITHDRAWN)
 
 
@@ -239,9 +252,34 @@ def open_tasks_for(user, workspace: Workspace):
     return (
         PersonalTask.objects.for_workspace(workspace)
         .filter(owner=user, status=TaskStatus.OPEN)
-        .select_related("person", "content", "campaign", "last_personal_interaction")
+        .select_related("person", "content", "campaign")
         .order_by("-created_at", "-id")
     )
+
+
+def with_last_personal(tasks) -> list[PersonalTask]:
+    """``tasks`` as a list, each with ``last_personal_interaction`` set: the latest
+    personal interaction (meeting, call, video, personal mail) on its relationship so
+    far, or None. One query for the interactions of all the tasks' relationships."""
+    tasks = list(tasks)
+    relationship_ids = {t.relationship_id for t in tasks if t.relationship_id}
+    latest: dict[int, Interaction] = {}
+    if relationship_ids:
+        newest = (
+            Interaction.objects.filter(
+                workspace_id=tasks[0].workspace_id, relationship_id__in=relationship_ids,
+                kind__in=[*PERSONAL_KINDS, InteractionKind.EMAIL],
+                occurred_at__lte=timezone.now(),
+            )
+            .order_by("relationship_id", "-occurred_at", "-id")
+        )
+        if connection.vendor == "postgresql":
+            newest = newest.distinct("relationship_id")  # one row per relationship
+        for interaction in newest:
+            latest.setdefault(interaction.relationship_id, interaction)
+    for task in tasks:
+        task.last_personal_interaction = latest.get(task.relationship_id)
+    return tasks
 
 
 def versions_by_language(content: Content) -> dict[str, ContentVersion]:

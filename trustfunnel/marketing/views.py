@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import F
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,7 +30,7 @@ from trustfunnel.marketing.models import (
     Campaign,
     Content,
     ContentVersion,
-    GateDecision,
+    GateProfile,
     InsightKind,
     PersonalTask,
     Segment,
@@ -161,10 +161,9 @@ class CampaignReviewView(WorkspaceMixin, TemplateView):
     def get_context_data(self, **kwargs):
         campaign = get_object_or_404(
             self.scoped(Campaign).select_related("content", "segment"), pk=self.kwargs["pk"])
-        by_rules = (
-            GateDecision.objects.filter(campaign=campaign)
-            .values("decision", "rule_bits").annotate(n=Count("id"))
-        )
+        # The campaign's few hundred distinct profiles, not its million decisions.
+        by_rules = GateProfile.objects.filter(campaign=campaign).values(
+            "decision", "rule_bits", n=F("recipients"))
         reasons: dict[int, Counter] = {d.value: Counter() for d in Decision}
         totals = Counter()
         for row in by_rules:
@@ -176,12 +175,11 @@ class CampaignReviewView(WorkspaceMixin, TemplateView):
              "reasons": reasons[d.value].most_common()}
             for d in Decision
         ]
-        tasks = PersonalTask.objects.filter(campaign=campaign).select_related(
-            "person", "owner", "last_personal_interaction")
+        tasks = PersonalTask.objects.filter(campaign=campaign).select_related("person", "owner")
         if not self.membership.can(Capability.EDIT_MARKETING):
             tasks = tasks.filter(owner=self.request.user)
         return {**super().get_context_data(**kwargs), "campaign": campaign, "split": split,
-                "tasks": tasks.order_by("owner_id", "id")[:200],
+                "tasks": services.with_last_personal(tasks.order_by("owner_id", "id")[:200]),
                 "can_market": self.membership.can(Capability.EDIT_MARKETING)}
 
 
@@ -233,7 +231,8 @@ class MyTasksView(WorkspaceMixin, TemplateView):
     template_name = "marketing/my_tasks.html"
 
     def get_context_data(self, **kwargs):
-        tasks = services.open_tasks_for(self.request.user, self.workspace)[:100]
+        tasks = services.with_last_personal(
+            services.open_tasks_for(self.request.user, self.workspace)[:100])
         return {**super().get_context_data(**kwargs), "tasks": tasks}
 
 
