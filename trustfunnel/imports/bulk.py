@@ -208,8 +208,9 @@ def _type_name(cursor, oid: int) -> str:
 
 
 def select_in(model: type[Model], columns: list[str], *, workspace_id: int, match: str,
-              values: list, where: dict[str, Any] | None = None) -> list[tuple]:
-    """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``.
+              values: list, where: dict[str, Any] | None = None, lower: bool = False) -> list[tuple]:
+    """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``
+    (``lower(match)`` with ``lower``: the values are lower case, the column may not be).
 
     On PostgreSQL the values travel as one array parameter (``= ANY(%s)``): two thousand
     placeholders cost more to build and parse than the look-up itself.
@@ -224,16 +225,17 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
         params.append(value)
     select = ", ".join(qn(c) for c in columns)
     table = qn(model._meta.db_table)
+    match = f"lower({qn(match)})" if lower else qn(match)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                           f"AND {qn(match)} = ANY(%s)", [*params, list(values)])
+                           f"AND {match} = ANY(%s)", [*params, list(values)])
             return cursor.fetchall()
         rows = []
         for part in chunks(list(values), 900):
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                           f"AND {qn(match)} IN ({marks})", [*params, *part])
+                           f"AND {match} IN ({marks})", [*params, *part])
             rows += cursor.fetchall()
         return rows
 
