@@ -212,8 +212,13 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
     """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``
     (``lower(match)`` with ``lower``: the values are lower case, the column may not be).
 
-    On PostgreSQL the values travel as one array parameter (``= ANY(%s)``): two thousand
-    placeholders cost more to build and parse than the look-up itself.
+    On PostgreSQL the values travel as one binary array parameter bound by the server
+    and reach the comparison through ``ARRAY(SELECT unnest(…))``: a literal list of
+    5,000 values cost more to build and parse than the look-up itself, and a plain
+    ``= ANY(array)`` let the planner estimate each of the 5,000 values against the
+    column's statistics (37 ms of planning for a 7 ms index look-up at 100,000 people).
+    Hidden behind the sub-select the array is one unknown value: the plan is the same
+    index scan, planned in well under a millisecond.
     """
     if not values:
         return []
@@ -226,11 +231,10 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
     select = ", ".join(qn(c) for c in columns)
     table = qn(model._meta.db_table)
     match = f"lower({qn(match)})" if lower else qn(match)
+    if connection.vendor == "postgresql":
+        return _server_bound(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
+                             f"AND {match} = ANY(ARRAY(SELECT unnest(%b::text[])))", [*params, list(values)])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                           f"AND {match} = ANY(%s)", [*params, list(values)])
-            return cursor.fetchall()
         rows = []
         for part in chunks(list(values), 900):
             marks = ", ".join(["%s"] * len(part))
@@ -238,6 +242,24 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
                            f"AND {match} IN ({marks})", [*params, *part])
             rows += cursor.fetchall()
         return rows
+
+
+def _server_bound(query: str, params: list) -> list[tuple]:
+    """Run ``query`` with its parameters bound by the server.
+
+    Django's cursors bind on the client: a list of 5,000 keys became 5,000 quoted
+    literals in the SQL text to write and parse. A plain psycopg cursor on the same
+    connection (so inside the same transaction), wrapped as Django wraps its own (query
+    logging and counting see it), sends the array as one binary value (``%b``).
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
 def chunks(items: list, size: int) -> Iterable[list]:
