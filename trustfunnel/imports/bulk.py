@@ -109,19 +109,20 @@ def _column_types(cursor, table: str) -> dict[str, int]:
 
 
 def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[str], *, now: datetime,
-                    record: dict[str, Any]) -> list[int] | None:
+                    record: dict[str, Any]) -> list[int]:
     """Insert ``rows`` and, for each, an :class:`ImportedRecord` ``key -> new id``.
 
     ``record`` holds the records' other columns (workspace_id, source_kind, target_type,
     run_id). Every row has the same columns (attnames); the others take their default.
 
-    On PostgreSQL the rows travel once, by binary COPY, into a temporary table (no WAL,
-    no index); one statement then takes ids from the sequence, inserts the rows with the
-    constant columns written as parameters, and inserts the records from the same ids:
-    no ids come back to Python (returns None). ``keys`` must be new (not yet recorded:
-    the caller looked them up in this transaction); a key repeated among the rows is
-    recorded for the first. Elsewhere it is :func:`insert_rows` plus a second insert
-    (returns the ids).
+    On PostgreSQL the ids are taken from the sequence first (one query), then the rows
+    and the records each travel by one binary COPY straight into their tables: COPY
+    writes heap pages many rows at a time, and the server inserts while Python still
+    encodes the next rows. (Through a temporary table and ``INSERT … SELECT`` every row
+    was written twice and inserted one at a time: 3.9 → 3.05 s of database CPU per
+    100,000 people.) ``keys`` must be new (not yet recorded: the caller looked them up
+    in this transaction); a key repeated among the rows is recorded for the first.
+    Elsewhere it is :func:`insert_rows` plus a second insert. Returns the new ids.
     """
     from trustfunnel.imports.models import ImportedRecord
 
@@ -147,48 +148,38 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
         else:
             constants[field.attname] = None
     table, records = model._meta.db_table, ImportedRecord._meta.db_table
-    staging = sql.Identifier(f"_staging_{table}")
     ident = sql.Identifier
+    columns = ["id", *varying, *constants]
+    record_columns = ["workspace_id", "source_kind", "key", "target_type", "target_id", "run_id"]
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor
         types = _column_types(cursor, table)
-        cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DROP AS "
-                               "SELECT ''::text AS key, {} FROM {} WITH NO DATA").format(
-            staging, sql.SQL(", ").join(map(ident, varying)), ident(table)))
-        copy_sql = sql.SQL("COPY {} (key, {}) FROM STDIN (FORMAT BINARY)").format(
-            staging, sql.SQL(", ").join(map(ident, varying)))
-        with cursor.copy(copy_sql) as copy:
-            copy.set_types([25, *(types[name] for name in varying)])
+        record_types = _column_types(cursor, records)
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                       [_sequence(cursor, table), len(rows)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+        fixed = tuple(constants.values())
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                ident(table), sql.SQL(", ").join(map(ident, columns)))) as copy:
+            copy.set_types([types[name] for name in columns])
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *[row[name] for name in varying], *fixed))
+        workspace_id, kind, target_type = record["workspace_id"], record["source_kind"], record["target_type"]
+        run_id = record.get("run_id")
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                ident(records), sql.SQL(", ").join(map(ident, record_columns)))) as copy:
+            copy.set_types([record_types[name] for name in record_columns])
             seen: set[str] = set()
-            for key, row in zip(keys, rows, strict=True):
+            for key, pk in zip(keys, ids, strict=True):
                 # A key twice among new rows: the first keeps it (what ON CONFLICT DO
                 # NOTHING would do, without its cost per row).
                 key = key[:300]
-                if key in seen:
-                    key = None
-                else:
+                if key not in seen:
                     seen.add(key)
-                copy.write_row((key, *[row[name] for name in varying]))
-        columns = ["id", *varying, *constants]
-        cursor.execute(sql.SQL(
-            "WITH new AS MATERIALIZED (SELECT nextval({sequence}::regclass) AS id, * FROM {staging}), "
-            "ins AS (INSERT INTO {table} ({columns}) SELECT id, {varying}, {constants} FROM new) "
-            "INSERT INTO {records} (workspace_id, source_kind, key, target_type, target_id, run_id) "
-            "SELECT %s, %s, key, %s, id, %s FROM new WHERE key IS NOT NULL"
-        ).format(
-            sequence=sql.Literal(_sequence(cursor, table)), staging=staging, table=ident(table),
-            columns=sql.SQL(", ").join(map(ident, columns)),
-            varying=sql.SQL(", ").join(map(ident, varying)),
-            constants=sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(_type_name(cursor, types[c])))
-                                         for c in constants),
-            records=ident(records),
-        ), [*constants.values(), record["workspace_id"], record["source_kind"], record["target_type"],
-            record.get("run_id")])
-        cursor.execute(sql.SQL("TRUNCATE {}").format(staging))
-    return None
+                    copy.write_row((workspace_id, kind, key, target_type, pk, run_id))
+    return ids
 
 
-_TYPE_NAMES: dict[int, str] = {}
 _SEQUENCES: dict[str, str] = {}
 
 
@@ -198,13 +189,6 @@ def _sequence(cursor, table: str) -> str:
         _SEQUENCES[table] = cursor.fetchone()[0]
     return _SEQUENCES[table]
 
-
-
-def _type_name(cursor, oid: int) -> str:
-    if oid not in _TYPE_NAMES:
-        cursor.execute("SELECT format_type(%s, NULL)", [oid])
-        _TYPE_NAMES[oid] = cursor.fetchone()[0]
-    return _TYPE_NAMES[oid]
 
 
 def select_in(model: type[Model], columns: list[str], *, workspace_id: int, match: str,
