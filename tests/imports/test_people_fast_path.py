@@ -117,3 +117,14 @@ def test_a_concurrent_import_of_the_same_keys_fails_cleanly(run_import, workspac
     assert run.status == ImportStatus.FAILED
     assert "another import wrote the same records" in run.errors[0]["message"]
     assert not Person.objects.for_workspace(workspace).exists()
+
+
+def test_read_ahead_shortens_the_switch_interval_only_while_it_runs():
+    import sys
+
+    from trustfunnel.imports import readahead
+
+    before = sys.getswitchinterval()
+    inside = [sys.getswitchinterval() for _ in read_ahead(lambda: iter(range(3)))]
+    assert inside == [min(before, readahead.SWITCH_INTERVAL)] * 3
+    assert sys.getswitchinterval() == before
