@@ -50,7 +50,8 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, now: datetime
     tail = " RETURNING id" if returning else ""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return _copy_rows(cursor.cursor, model, names, values, returning, ignore_conflicts)
+            with connection.wrap_database_errors:
+                return _copy_rows(cursor.cursor, model, names, values, returning, ignore_conflicts)
         ids: list[int] = []
         per_statement = max(1, _SQLITE_PARAMS // len(names))
         one = "(" + ", ".join(["%s"] * len(names)) + ")"
@@ -151,7 +152,9 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
     ident = sql.Identifier
     columns = ["id", *varying, *constants]
     record_columns = ["workspace_id", "source_kind", "key", "target_type", "target_id", "run_id"]
-    with transaction.atomic(), connection.cursor() as wrapper:
+    # The raw cursor's errors reach the caller as Django's (a key another run recorded
+    # meanwhile is an IntegrityError, which the run reports as such).
+    with transaction.atomic(), connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
         types = _column_types(cursor, table)
         record_types = _column_types(cursor, records)
