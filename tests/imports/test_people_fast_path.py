@@ -7,6 +7,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -117,3 +118,34 @@ def test_a_concurrent_import_of_the_same_keys_fails_cleanly(run_import, workspac
     assert run.status == ImportStatus.FAILED
     assert "another import wrote the same records" in run.errors[0]["message"]
     assert not Person.objects.for_workspace(workspace).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="SQLite serialises writers: no other run writes between look-up and insert")
+def test_a_real_key_clash_in_the_database_is_reported_as_such(run_import, workspace, monkeypatch):
+    """The unique index itself (not a stand-in) stops a key another run recorded after
+    this run's look-up; the database's error arrives as Django's IntegrityError."""
+    from trustfunnel.crm.models import Person
+    from trustfunnel.imports import services
+    from trustfunnel.imports.models import ImportStatus
+
+    first = run_import("people", _people_csv(set()), name="people.csv")
+    assert first.status == ImportStatus.DONE
+    before = Person.objects.for_workspace(workspace).count()
+    monkeypatch.setattr(services.ContactImporter, "known_keys", lambda self, kind, keys: {})
+    monkeypatch.setattr(services.ContactImporter, "existing_people", lambda self, rows: ({}, {}))
+    run = run_import("people", _people_csv(set()), name="people.csv")
+    assert run.status == ImportStatus.FAILED
+    assert "another import wrote the same records" in run.errors[0]["message"]
+    assert Person.objects.for_workspace(workspace).count() == before
+
+
+def test_read_ahead_shortens_the_switch_interval_only_while_it_runs():
+    import sys
+
+    from trustfunnel.imports import readahead
+
+    before = sys.getswitchinterval()
+    inside = [sys.getswitchinterval() for _ in read_ahead(lambda: iter(range(3)))]
+    assert inside == [min(before, readahead.SWITCH_INTERVAL)] * 3
+    assert sys.getswitchinterval() == before

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 
 from tests.factories import PersonFactory
 from trustfunnel.crm.models import Person
+from trustfunnel.crm.search import SEARCH_INDEX, search_people
 from trustfunnel.web.keyset import keyset_order, sort_matches_apart
 
 pytestmark = pytest.mark.django_db
@@ -59,12 +61,43 @@ def test_short_words_are_not_marked(workspace):
     assert keyset_order(sort_matches_apart(qs, ["abc"]), ["last_name", "id"])[1:] == ["id"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL only")
-@pytest.mark.parametrize("column", ["first_name", "last_name", "email"])
-def test_postgresql_icontains_can_use_the_trigram_index(workspace, column):
-    """The index expression is exactly what Django writes for icontains."""
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram index: PostgreSQL only")
+@pytest.mark.parametrize("word", ["Yamamoto", "example.jp", "K03"])
+def test_postgresql_search_uses_the_one_trigram_index(workspace, word):
+    """The index expression (crm 0005) is exactly what Django writes for the search."""
     _people(workspace)
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = Person.objects.filter(**{f"{column}__icontains": "Yamamoto"}).explain()
-    assert f"person_{column}_trgm" in plan, plan
+        plan = search_people(Person.objects.all(), [word]).explain()
+    assert SEARCH_INDEX in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="indexes: PostgreSQL")
+def test_person_keeps_only_the_indexes_it_needs():
+    """Each index costs every imported row (decision 78): a new one is a choice."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'crm_person'")
+        names = {name for (name,) in cursor.fetchall()}
+    assert {n for n in names if not n.startswith("crm_person_organization_id")} == {
+        "crm_person_pkey", "person_ws_name", "person_ws_id", "person_ws_email_lower", SEARCH_INDEX}
+    assert len(names) == 6
+
+
+def test_search_matches_one_column_per_word_and_phrases_across(workspace):
+    """A word matches in the first name, the last name or the e-mail, as three
+    icontains did; every word must match; a phrase may span first and last name."""
+    _people(workspace)
+    people = Person.objects.for_workspace(workspace)
+
+    def found(*words):
+        return set(search_people(people, words).values_list("pk", flat=True))
+
+    def either(word):
+        return set(people.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                                 | Q(email__icontains=word)).values_list("pk", flat=True))
+
+    for word in ("yama", "K0", "EXAMPLE.NL", "b1@", "moto2", "zzz"):
+        assert found(word) == either(word), word
+    assert found("yama", "example.jp") == either("yama") & either("example.jp")
+    assert found("K03 Yamamoto0") == set(people.filter(first_name="K03").values_list("pk", flat=True))
+    assert not found("K03Yamamoto0")

@@ -24,6 +24,7 @@ from trustfunnel.crm.models import (
     Relationship,
     RelationshipKind,
 )
+from trustfunnel.crm.search import search_people
 from trustfunnel.scoring.selectors import TrustFilterSetMixin
 from trustfunnel.web.keyset import sort_matches_apart
 
@@ -63,12 +64,16 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         words = value.split()[:5]
+        queryset = self.search(queryset, words)
+        return sort_matches_apart(queryset, words) if self.indexed_search else queryset
+
+    def search(self, queryset, words):
         for word in words:
             condition = Q()
             for field in self.search_fields:
                 condition |= Q(**{f"{field}__icontains": word})
             queryset = queryset.filter(condition)
-        return sort_matches_apart(queryset, words) if self.indexed_search else queryset
+        return queryset
 
 
 class OrganizationFilter(SearchFilterSet):
@@ -84,12 +89,16 @@ class OrganizationFilter(SearchFilterSet):
 
 class PersonFilter(SearchFilterSet):
     search_fields = ("first_name", "last_name", "email")
-    indexed_search = True  # crm migration 0003 on PostgreSQL
+    indexed_search = True  # one trigram index on PostgreSQL (crm 0005)
     organization = django_filters.NumberFilter(field_name="organization_id")
     country = CountriesFilter(choices=COUNTRY_CHOICES)
     language = django_filters.ChoiceFilter(choices=Language.choices)
     decision_authority = django_filters.ChoiceFilter(choices=DecisionAuthority.choices)
     marketing_consent = django_filters.BooleanFilter()
+
+    def search(self, queryset, words):
+        # The same matches as the three fields one by one, through one index.
+        return search_people(queryset, words)
 
     class Meta:
         model = Person

@@ -50,7 +50,8 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]], *, now: datetime
     tail = " RETURNING id" if returning else ""
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            return _copy_rows(cursor.cursor, model, names, values, returning, ignore_conflicts)
+            with connection.wrap_database_errors:
+                return _copy_rows(cursor.cursor, model, names, values, returning, ignore_conflicts)
         ids: list[int] = []
         per_statement = max(1, _SQLITE_PARAMS // len(names))
         one = "(" + ", ".join(["%s"] * len(names)) + ")"
@@ -109,19 +110,20 @@ def _column_types(cursor, table: str) -> dict[str, int]:
 
 
 def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[str], *, now: datetime,
-                    record: dict[str, Any]) -> list[int] | None:
+                    record: dict[str, Any]) -> list[int]:
     """Insert ``rows`` and, for each, an :class:`ImportedRecord` ``key -> new id``.
 
     ``record`` holds the records' other columns (workspace_id, source_kind, target_type,
     run_id). Every row has the same columns (attnames); the others take their default.
 
-    On PostgreSQL the rows travel once, by binary COPY, into a temporary table (no WAL,
-    no index); one statement then takes ids from the sequence, inserts the rows with the
-    constant columns written as parameters, and inserts the records from the same ids:
-    no ids come back to Python (returns None). ``keys`` must be new (not yet recorded:
-    the caller looked them up in this transaction); a key repeated among the rows is
-    recorded for the first. Elsewhere it is :func:`insert_rows` plus a second insert
-    (returns the ids).
+    On PostgreSQL the ids are taken from the sequence first (one query), then the rows
+    and the records each travel by one binary COPY straight into their tables: COPY
+    writes heap pages many rows at a time, and the server inserts while Python still
+    encodes the next rows. (Through a temporary table and ``INSERT … SELECT`` every row
+    was written twice and inserted one at a time: 3.9 → 3.05 s of database CPU per
+    100,000 people.) ``keys`` must be new (not yet recorded: the caller looked them up
+    in this transaction); a key repeated among the rows is recorded for the first.
+    Elsewhere it is :func:`insert_rows` plus a second insert. Returns the new ids.
     """
     from trustfunnel.imports.models import ImportedRecord
 
@@ -147,48 +149,40 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
         else:
             constants[field.attname] = None
     table, records = model._meta.db_table, ImportedRecord._meta.db_table
-    staging = sql.Identifier(f"_staging_{table}")
     ident = sql.Identifier
-    with transaction.atomic(), connection.cursor() as wrapper:
+    columns = ["id", *varying, *constants]
+    record_columns = ["workspace_id", "source_kind", "key", "target_type", "target_id", "run_id"]
+    # The raw cursor's errors reach the caller as Django's (a key another run recorded
+    # meanwhile is an IntegrityError, which the run reports as such).
+    with transaction.atomic(), connection.cursor() as wrapper, connection.wrap_database_errors:
         cursor = wrapper.cursor
         types = _column_types(cursor, table)
-        cursor.execute(sql.SQL("CREATE TEMP TABLE IF NOT EXISTS {} ON COMMIT DROP AS "
-                               "SELECT ''::text AS key, {} FROM {} WITH NO DATA").format(
-            staging, sql.SQL(", ").join(map(ident, varying)), ident(table)))
-        copy_sql = sql.SQL("COPY {} (key, {}) FROM STDIN (FORMAT BINARY)").format(
-            staging, sql.SQL(", ").join(map(ident, varying)))
-        with cursor.copy(copy_sql) as copy:
-            copy.set_types([25, *(types[name] for name in varying)])
+        record_types = _column_types(cursor, records)
+        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+                       [_sequence(cursor, table), len(rows)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+        fixed = tuple(constants.values())
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                ident(table), sql.SQL(", ").join(map(ident, columns)))) as copy:
+            copy.set_types([types[name] for name in columns])
+            for pk, row in zip(ids, rows, strict=True):
+                copy.write_row((pk, *[row[name] for name in varying], *fixed))
+        workspace_id, kind, target_type = record["workspace_id"], record["source_kind"], record["target_type"]
+        run_id = record.get("run_id")
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                ident(records), sql.SQL(", ").join(map(ident, record_columns)))) as copy:
+            copy.set_types([record_types[name] for name in record_columns])
             seen: set[str] = set()
-            for key, row in zip(keys, rows, strict=True):
+            for key, pk in zip(keys, ids, strict=True):
                 # A key twice among new rows: the first keeps it (what ON CONFLICT DO
                 # NOTHING would do, without its cost per row).
                 key = key[:300]
-                if key in seen:
-                    key = None
-                else:
+                if key not in seen:
                     seen.add(key)
-                copy.write_row((key, *[row[name] for name in varying]))
-        columns = ["id", *varying, *constants]
-        cursor.execute(sql.SQL(
-            "WITH new AS MATERIALIZED (SELECT nextval({sequence}::regclass) AS id, * FROM {staging}), "
-            "ins AS (INSERT INTO {table} ({columns}) SELECT id, {varying}, {constants} FROM new) "
-            "INSERT INTO {records} (workspace_id, source_kind, key, target_type, target_id, run_id) "
-            "SELECT %s, %s, key, %s, id, %s FROM new WHERE key IS NOT NULL"
-        ).format(
-            sequence=sql.Literal(_sequence(cursor, table)), staging=staging, table=ident(table),
-            columns=sql.SQL(", ").join(map(ident, columns)),
-            varying=sql.SQL(", ").join(map(ident, varying)),
-            constants=sql.SQL(", ").join(sql.SQL("%s::{}").format(sql.SQL(_type_name(cursor, types[c])))
-                                         for c in constants),
-            records=ident(records),
-        ), [*constants.values(), record["workspace_id"], record["source_kind"], record["target_type"],
-            record.get("run_id")])
-        cursor.execute(sql.SQL("TRUNCATE {}").format(staging))
-    return None
+                    copy.write_row((workspace_id, kind, key, target_type, pk, run_id))
+    return ids
 
 
-_TYPE_NAMES: dict[int, str] = {}
 _SEQUENCES: dict[str, str] = {}
 
 
@@ -200,19 +194,18 @@ def _sequence(cursor, table: str) -> str:
 
 
 
-def _type_name(cursor, oid: int) -> str:
-    if oid not in _TYPE_NAMES:
-        cursor.execute("SELECT format_type(%s, NULL)", [oid])
-        _TYPE_NAMES[oid] = cursor.fetchone()[0]
-    return _TYPE_NAMES[oid]
-
-
 def select_in(model: type[Model], columns: list[str], *, workspace_id: int, match: str,
-              values: list, where: dict[str, Any] | None = None) -> list[tuple]:
-    """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``.
+              values: list, where: dict[str, Any] | None = None, lower: bool = False) -> list[tuple]:
+    """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``
+    (``lower(match)`` with ``lower``: the values are lower case, the column may not be).
 
-    On PostgreSQL the values travel as one array parameter (``= ANY(%s)``): two thousand
-    placeholders cost more to build and parse than the look-up itself.
+    On PostgreSQL the values travel as one binary array parameter bound by the server
+    and reach the comparison through ``ARRAY(SELECT unnest(…))``: a literal list of
+    5,000 values cost more to build and parse than the look-up itself, and a plain
+    ``= ANY(array)`` let the planner estimate each of the 5,000 values against the
+    column's statistics (37 ms of planning for a 7 ms index look-up at 100,000 people).
+    Hidden behind the sub-select the array is one unknown value: the plan is the same
+    index scan, planned in well under a millisecond.
     """
     if not values:
         return []
@@ -224,18 +217,36 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
         params.append(value)
     select = ", ".join(qn(c) for c in columns)
     table = qn(model._meta.db_table)
+    match = f"lower({qn(match)})" if lower else qn(match)
+    if connection.vendor == "postgresql":
+        return _server_bound(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
+                             f"AND {match} = ANY(ARRAY(SELECT unnest(%b::text[])))", [*params, list(values)])
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                           f"AND {qn(match)} = ANY(%s)", [*params, list(values)])
-            return cursor.fetchall()
         rows = []
         for part in chunks(list(values), 900):
             marks = ", ".join(["%s"] * len(part))
             cursor.execute(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                           f"AND {qn(match)} IN ({marks})", [*params, *part])
+                           f"AND {match} IN ({marks})", [*params, *part])
             rows += cursor.fetchall()
         return rows
+
+
+def _server_bound(query: str, params: list) -> list[tuple]:
+    """Run ``query`` with its parameters bound by the server.
+
+    Django's cursors bind on the client: a list of 5,000 keys became 5,000 quoted
+    literals in the SQL text to write and parse. A plain psycopg cursor on the same
+    connection (so inside the same transaction), wrapped as Django wraps its own (query
+    logging and counting see it), sends the array as one binary value (``%b``).
+    """
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    wrapped = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    with wrapped as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
 def chunks(items: list, size: int) -> Iterable[list]:

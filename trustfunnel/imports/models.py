@@ -120,8 +120,10 @@ class ImportedRecord(WorkspaceScopedModel):
     key = models.CharField(max_length=300)
     target_type = models.CharField(max_length=60)  # e.g. "crm.person"
     target_id = models.BigIntegerField()
+    # No index: nothing looks records up by run, and a run goes only with its workspace,
+    # whose records go too; an index cost every imported row (decision 81).
     run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                            db_constraint=False)
+                            db_constraint=False, db_index=False)
 
     class Meta:
         constraints = [

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_countries import countries
@@ -570,7 +571,9 @@ class ContactImporter(Importer):
     def existing_people(self, rows) -> tuple[dict[str, Person], dict[str, Person]]:
         scoped = Person.objects.for_workspace(self.workspace)
         emails = list({f["email"] for _, _, f in rows if f["email"]})
-        found = select_in(Person, ["id"], workspace_id=self.workspace.pk, match="email", values=emails)
+        # lower(email): person_ws_email_lower, and a person entered as Anna@X.nl matches.
+        found = select_in(Person, ["id"], workspace_id=self.workspace.pk, match="email", values=emails,
+                          lower=True)
         by_email = ({p.email.lower(): p for p in scoped.filter(pk__in=[r[0] for r in found])}
                     if found else {})
         last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
@@ -797,7 +800,8 @@ class RelationshipFinder:
             return
         workspace = self.importer.workspace
         people = {p.email.lower(): p for p in Person.objects.for_workspace(workspace)
-                  .filter(email__in=wanted).select_related("organization")}
+                  .annotate(email_lower=Lower("email"))  # person_ws_email_lower
+                  .filter(email_lower__in=wanted).select_related("organization")}
         rels = Relationship.objects.for_workspace(workspace).select_related("owner")
         by_person = {r.person_id: r for r in rels.filter(person__in=people.values()).order_by("-id")}
         org_ids = {p.organization_id for p in people.values() if p.organization_id}

@@ -43,7 +43,7 @@ def sort_matches_apart(queryset: QuerySet, words) -> QuerySet:
     With ``ORDER BY last_name ... LIMIT 51`` PostgreSQL walks the name index and tests
     every row until 51 match: fast for a common word, a whole-table walk for a rare one
     (180 ms for "Yamamoto" in 100,000 people). Ordering by an expression of the same
-    value lets it fetch the matches through the trigram indexes (migration crm 0003)
+    value lets it fetch the matches through the trigram index (migration crm 0005)
     and sort those few instead (about 1 ms). Only on PostgreSQL and when every word has
     at least ``SELECTIVE_WORD_LENGTH`` characters; the order itself is the same.
     """
