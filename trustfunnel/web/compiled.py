@@ -15,12 +15,13 @@ are read fresh on every call.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
+
+_PLANS_ATTR = "_trustfunnel_compiled_plans"
 
 
 class _Plan:
@@ -48,19 +49,22 @@ class CompiledQuery:
     then ``run(value)``.
 
     ``build`` receives ``placeholder`` (a value of the column's type that no real row
-    has) and must return the queryset with that value as its only parameter. The list of model instances comes back exactly as iterating the
-    queryset would give it (same SQL, same converters, same related instances).
+    has) and must return the queryset with that value as its only parameter. The list
+    of model instances comes back exactly as iterating the queryset would give it (same
+    SQL, same converters, same related instances).
     """
 
     def __init__(self, build: Callable[[object], QuerySet], placeholder):
         self.build = build
         self.placeholder = placeholder
-        self._plans: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def _plan(self, queryset: QuerySet, connection) -> _Plan:
-        plan = self._plans.get(connection)
+        # Kept on the connection object (one per thread and alias): a plan refers to its
+        # connection (converters), so it goes when the connection object goes.
+        plans = connection.__dict__.setdefault(_PLANS_ATTR, {})
+        plan = plans.get(self)
         if plan is None:
-            plan = self._plans[connection] = _Plan(queryset, connection, self.placeholder)
+            plan = plans[self] = _Plan(queryset, connection, self.placeholder)
         return plan
 
     def run(self, value) -> list[Model]:
