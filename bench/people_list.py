@@ -18,7 +18,8 @@ same minutes. Then, for PostgreSQL and SQLite:
 
 Targets: p99 under 50 ms and at least 30x BottleCRM's requests per second.
 Environment: ``BENCH_PEOPLE`` (default 100000), ``BENCH_PG_URL``, ``BENCH_DATABASES``,
-``BENCH_PORT`` (8831), ``PY312`` (Python 3.12 for the peer), ``BENCH_SKIP_PEER=1``.
+``BENCH_PORT`` (8831), ``PY312`` (Python 3.12 for the peer), ``BENCH_SKIP_PEER=1``,
+``BENCH_GUNICORN_ARGS`` (extra gunicorn arguments, for an A/B of the worker type).
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ from bench.machine import BIN, ROOT, append_section
 
 PEER_SCRIPT = Path("/work/shared/bench/bottlecrm/reproduce.sh")
 WRK = ["wrk", "-t2", "-c16", "-d15s", "--latency", "--timeout", "30s"]
+#: For an A/B of the server's worker type on a quiet machine, e.g.
+#: ``BENCH_GUNICORN_ARGS="-k gthread --threads 4"`` (docs/decisions.md 94); production is
+#: docs/operations.md's command (sync workers).
+EXTRA_GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
 
 
 def run_peer(n: int) -> list[dict]:
@@ -158,7 +163,7 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen:
     log = open(f"/tmp/bench-gunicorn-{port}.log", "w")  # noqa: SIM115 - lives with the server
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--no-control-socket",
-         "trustfunnel.web.wsgi:application"],
+         *EXTRA_GUNICORN_ARGS, "trustfunnel.web.wsgi:application"],
         env=env, cwd=ROOT, stdout=log, stderr=log,
     )
     for _ in range(120):
@@ -227,7 +232,9 @@ def run() -> str:
 
 
 def _report(n: int, peer: list[dict], ours: list[dict]) -> list[str]:
-    body = [f"`{' '.join(WRK)}`; BottleCRM measured first by `reproduce.sh {n}`.", "",
+    server = f"gunicorn -w 2 {' '.join(EXTRA_GUNICORN_ARGS)}".strip()
+    body = [f"`{' '.join(WRK)}` against `{server}`; BottleCRM measured first by "
+            f"`reproduce.sh {n}`.", "",
             "| system | database | list | req/s | p50 ms | p99 ms | non-2xx |",
             "|---|---|---|---|---|---|---|"]
     for row in peer:

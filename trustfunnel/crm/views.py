@@ -144,7 +144,7 @@ class PersonListView(KeysetListView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["countries"] = _countries()
-        ctx["authorities"] = DecisionAuthority.choices
+        ctx["authorities"] = rendered_choices("authorities", lambda: DecisionAuthority.choices)
         if (org := _int(self.request.GET.get("organization"))) is not None:
             ctx["organization_filter"] = self.scoped(Organization).filter(pk=org).first()
         return ctx
