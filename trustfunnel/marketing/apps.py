@@ -8,15 +8,22 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self) -> None:
-        from trustfunnel.marketing import wiring
+        from datetime import timedelta
+
+        from trustfunnel.marketing import tasks, wiring
         from trustfunnel.web.registry import (
             NavItem,
             Panel,
+            PeriodicJob,
             register_nav,
             register_panel,
+            register_periodic,
         )
 
         wiring.connect()
+        register_periodic(PeriodicJob(
+            "marketing.refresh_gate_facts", tasks.refresh_gate_facts,
+            timedelta(minutes=tasks.REFRESH_GATE_FACTS_EVERY_MINUTES)))
         register_nav(NavItem("marketing", _("Marketing"), "marketing:campaigns",
                              icon="megaphone", order=60))
         register_panel(Panel("insights", _("What we heard"), "marketing/_insight_panel.html",

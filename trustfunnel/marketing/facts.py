@@ -50,8 +50,12 @@ class RecipientFactsTable:
 def _epoch(column: str) -> str:
     if connection.vendor == "postgresql":
         return f"EXTRACT(EPOCH FROM {column})"
-    # SQLite stores ISO text; julianday is in days.
-    return f"((julianday({column}) - 2440587.5) * 86400.0)"
+    # SQLite stores ISO text. Whole seconds from strftime('%s') plus the milliseconds of
+    # '%f': julianday's floating-point days missed a moment exactly on a window's bound
+    # by a few microseconds, so the exact path and the kept facts disagreed there.
+    # (Percent signs doubled: the statement is run with parameters.)
+    return (f"(CAST(strftime('%%s', {column}) AS REAL) "
+            f"+ CAST(strftime('%%f', {column}) AS REAL) - CAST(strftime('%%S', {column}) AS REAL))")
 
 
 def _stage_rank_sql() -> str:
@@ -59,7 +63,7 @@ def _stage_rank_sql() -> str:
     return f"CASE d.stage {cases} ELSE 0 END"
 
 
-def _language_code_sql() -> str:
+def language_code_sql() -> str:
     cases = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(Language.values))
     return f"CASE p.language {cases} ELSE -1 END"
 
@@ -142,8 +146,8 @@ def facts_sql(
     ix_only, ix_args = only.relationships("i.relationship_id")
     br_only, br_args = only.relationships("s.relationship_id")
     pr_only, pr_args = only.relationships("s.relationship_id")
-    sup_only, sup_args = only.people("person_id")
-    snd_only, snd_args = only.people("person_id")
+    person_sql, person_args = person_facts_sql(workspace_id=workspace_id, now=now, params=params,
+                                               only=only)
     window_sql = "" if personal_window_days is None else "AND i.occurred_at >= %s"
     # A day of slack: the window only narrows the scan, the profile compares the exact
     # days (SQLite compares timestamps as text, so the bound itself must never decide).
@@ -166,7 +170,7 @@ def facts_sql(
            g.decision_maker AS c16,
            g.fragile AS c17
     FROM (
-      SELECT p.id, MAX({_language_code_sql()}) AS language_code,
+      SELECT p.id, MAX({language_code_sql()}) AS language_code,
              MAX(CASE WHEN p.marketing_consent THEN 1 ELSE 0 END) AS consent,
              MAX(CASE WHEN p.decision_authority = 'decision_maker' THEN 1 ELSE 0 END)
                AS decision_maker,
@@ -222,18 +226,7 @@ def facts_sql(
       WHERE p.workspace_id = %s
       GROUP BY p.id
     ) g
-    LEFT JOIN (
-      SELECT person_id, MAX(unsub) AS unsub, MAX(bounced) AS bounced, SUM(sends) AS sends
-      FROM (
-        SELECT person_id, CASE WHEN reason = 'unsubscribed' THEN 1 ELSE 0 END AS unsub,
-               CASE WHEN reason = 'bounced' THEN 1 ELSE 0 END AS bounced, 0 AS sends
-        FROM marketing_suppression WHERE workspace_id = %s {sup_only}
-        UNION ALL
-        SELECT person_id, 0, 0, 1 FROM marketing_automatedsend
-        WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s {snd_only}
-      ) pf
-      GROUP BY person_id
-    ) ps ON ps.person_id = g.id
+    LEFT JOIN ({person_sql}) ps ON ps.person_id = g.id
     {"ORDER BY g.id" if ordered else ""}
     """
     ws = workspace_id
@@ -245,9 +238,33 @@ def facts_sql(
         ws, now - timedelta(days=PROMISE_WINDOW_DAYS), *pr_args,
         *trust_params,
         ws,
-        ws, *sup_args,
-        ws, now - timedelta(days=params.frequency_cap_days), now, *snd_args,
+        *person_args,
     ]
+    return sql, args
+
+
+def person_facts_sql(*, workspace_id: int, now: datetime, params: GateParams,
+                     only: _Only | None = None) -> tuple[str, list]:
+    """The person-level facts (unsubscribed, bounced, automated sends in the frequency
+    cap's window), one row per person who has any: ``person_id, unsub, bounced, sends``.
+    Read live on every path: cheap, and the first two decide SUPPRESS."""
+    only = only or _Only(workspace_id, None)
+    sup_only, sup_args = only.people("person_id")
+    snd_only, snd_args = only.people("person_id")
+    sql = f"""
+      SELECT person_id, MAX(unsub) AS unsub, MAX(bounced) AS bounced, SUM(sends) AS sends
+      FROM (
+        SELECT person_id, CASE WHEN reason = 'unsubscribed' THEN 1 ELSE 0 END AS unsub,
+               CASE WHEN reason = 'bounced' THEN 1 ELSE 0 END AS bounced, 0 AS sends
+        FROM marketing_suppression WHERE workspace_id = %s {sup_only}
+        UNION ALL
+        SELECT person_id, 0, 0, 1 FROM marketing_automatedsend
+        WHERE workspace_id = %s AND sent_at >= %s AND sent_at <= %s {snd_only}
+      ) pf
+      GROUP BY person_id"""
+    ws = workspace_id
+    args = [ws, *sup_args,
+            ws, now - timedelta(days=params.frequency_cap_days), now, *snd_args]
     return sql, args
 
 
@@ -375,7 +392,7 @@ PROFILE_FIELDS: tuple[tuple[str, int], ...] = (
 )
 
 
-def _profile_offsets() -> dict[str, tuple[int, int]]:
+def profile_offsets() -> dict[str, tuple[int, int]]:
     offsets, at = {}, 0
     for name, bits in PROFILE_FIELDS:
         offsets[name] = (at, bits)
@@ -383,70 +400,11 @@ def _profile_offsets() -> dict[str, tuple[int, int]]:
     return offsets
 
 
-def _flag(expression: str) -> str:
-    return f"(CASE WHEN {expression} THEN 1 ELSE 0 END)"
-
-
-def chosen_language_sql(pick) -> str:
-    """The language a person gets (``''`` for none) from the language code column
-    ``c3``; ``pick(language)`` is the app's choice for one language, asked once per
-    known language rather than once per person."""
-    cases = " ".join(f"WHEN {i} THEN '{pick(code)}'" for i, code in enumerate(Language.values))
-    return f"(CASE c3 {cases} ELSE '{pick('')}' END)"
-
-
-def profile_sql(
-    people: QuerySet, *, workspace_id: int, now: datetime, params: GateParams, pick_language
-) -> tuple[str, list]:
-    """One row a recipient: ``person_id, rel_id, owner_id, language, profile``.
-
-    The numeric facts are cut where :func:`trustfunnel.core.gate.coarsen` cuts them (the
-    frequency cap, the active-conversation days, the key deal value), so the profile is
-    a small integer and a segment of a million people has a few hundred of them.
-    """
-    facts, args = facts_sql(people, workspace_id=workspace_id, now=now, params=params,
-                            ordered=False,
-                            personal_window_days=params.active_conversation_days)
-    language = chosen_language_sql(pick_language)
-    won, lost = STAGES.index("won"), STAGES.index("lost")
-    expressions = {
-        "consent": _flag("c4 > 0"),
-        "unsubscribed": _flag("c5 > 0"),
-        "bounced": _flag("c6 > 0"),
-        "recent_breach": _flag("c7 > 0"),
-        "decision_maker": _flag("c16 > 0"),
-        "key_deal": _flag("c12 >= %s"),
-        "fragile": _flag("c17 > 0"),
-        "open_promise": _flag("c15 > 0"),
-        "meeting_planned": _flag("c14 > 0"),
-        "active_conversation": _flag("c13 >= 0 AND (%s - c13) / 86400.0 <= %s"),
-        "language_available": _flag(f"{language} <> ''"),
-        "stage": f"(CASE WHEN c9 > 0 THEN c9 WHEN c10 > 0 THEN {won} "
-                 f"WHEN c11 > 0 THEN {lost} ELSE 0 END)",
-        "sends": "(CASE WHEN c8 >= %s THEN %s ELSE c8 END)",
-    }
-    values = {
-        "key_deal": [params.key_deal_value],
-        "active_conversation": [now.timestamp(), float(params.active_conversation_days)],
-        "sends": [params.frequency_cap_count, params.frequency_cap_count],
-    }
-    terms, profile_args = [], []
-    for name, (offset, _bits) in _profile_offsets().items():
-        terms.append(f"{expressions[name]} * {1 << offset}")
-        profile_args.extend(values.get(name, []))
-    sql = f"""
-    SELECT c0 AS person_id, c1 AS rel_id, c2 AS owner_id, {language} AS language,
-           {" + ".join(terms)} AS profile
-    FROM ({facts}) q
-    """
-    return sql, [*profile_args, *args]
-
-
 def profile_batch(profiles: np.ndarray, params: GateParams) -> RecipientBatch:
     """The coarse batch (one row per profile) that :func:`decide_batch` decides."""
     profiles = np.asarray(profiles, dtype=np.int64)
     field = {}
-    for name, (offset, bits) in _profile_offsets().items():
+    for name, (offset, bits) in profile_offsets().items():
         value = profiles >> offset
         field[name] = value & ((1 << bits) - 1) if bits else value
     return RecipientBatch(

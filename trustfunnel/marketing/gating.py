@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from trustfunnel.core.gate import BatchResult, Decision, GateParams, MessageFacts, decide_batch
 from trustfunnel.marketing import facts as facts_mod
+from trustfunnel.marketing import gatefacts
 from trustfunnel.marketing.models import (
     Campaign,
     DecisionStatus,
@@ -69,57 +70,142 @@ def gate_in_database(
     clock = _Clock(timings)
     with transaction.atomic(), connection.cursor() as cursor:
         postgres = connection.vendor == "postgresql"
-        cursor.execute(f"DROP TABLE IF EXISTS {RECIPIENTS}")
-        cursor.execute(f"DROP TABLE IF EXISTS {PROFILES}")
+        gatefacts.refresh(now=now)
+        clock.lap("refresh gate facts")
         if postgres:
             facts_mod.set_local_planner(cursor)
-        sql, args = facts_mod.profile_sql(
+        sql, args = gatefacts.profile_sql(
             people, workspace_id=campaign.workspace_id, now=now, params=params,
-            pick_language=lambda code: pick_language(code) or "",
+            pick_language=pick_language,
         )
-        cursor.execute(f"CREATE TEMPORARY TABLE {RECIPIENTS} AS {sql}", args)
-        if postgres:
-            cursor.execute(f"ANALYZE {RECIPIENTS}")
-        clock.lap("facts and profiles (temporary table)")
-
-        cursor.execute(f"SELECT profile, COUNT(*) FROM {RECIPIENTS} GROUP BY profile")
-        rows = cursor.fetchall()
-        keys = np.array([int(r[0]) for r in rows], dtype=np.int64)
-        counts = np.array([int(r[1]) for r in rows], dtype=np.int64)
-        result = decide_batch(facts_mod.profile_batch(keys, params), message, params)
-        profiles = Profiles(keys=keys, counts=counts, result=result)
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {PROFILES} (profile bigint PRIMARY KEY, "
-            "decision smallint NOT NULL, rule_bits bigint NOT NULL, status smallint NOT NULL)"
-        )
-        cursor.executemany(
-            f"INSERT INTO {PROFILES} (profile, decision, rule_bits, status) VALUES (%s, %s, %s, %s)",
-            [(int(k), int(d), int(b), int(STATUS[Decision(int(d))]))
-             for k, d, b in zip(keys, result.decisions, result.rule_bits, strict=True)],
-        )
-        clock.lap(f"decide {len(keys)} distinct profiles")
-
-        GateDecision.objects.filter(campaign=campaign).delete()
+        gate = _gate_in_one_statement if postgres else _gate_in_steps
+        profiles = gate(cursor, campaign, (sql, args), message=message, params=params,
+                        now=now, clock=clock)
         _store_profiles(campaign, profiles)
-        clock.lap("delete earlier decisions")
-        cursor.execute(
-            f"""
-            INSERT INTO {GateDecision._meta.db_table}
-              (workspace_id, campaign_id, person_id, relationship_id, decision, rule_bits,
-               status, language)
-            SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), v.decision, v.rule_bits,
-                   v.status, r.language
-            FROM {RECIPIENTS} r JOIN {PROFILES} v ON v.profile = r.profile
-            ORDER BY r.person_id
-            """,
-            [campaign.workspace_id, campaign.pk],
-        )
-        clock.lap("insert decisions")
-        _insert_personal_tasks(cursor, campaign, now=now)
-        clock.lap("insert personal tasks")
-        cursor.execute(f"DROP TABLE {RECIPIENTS}")
-        cursor.execute(f"DROP TABLE {PROFILES}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PROFILES}")
     return profiles
+
+
+def _gate_in_one_statement(cursor, campaign: Campaign, recipients: tuple[str, list], *,
+                           message: MessageFacts, params: GateParams, now: datetime,
+                           clock: _Clock) -> Profiles:
+    """PostgreSQL: every possible profile is decided first (a few ten thousand, in
+    NumPy), then one statement reads the recipients once and writes the decisions and
+    the personal tasks from the same rows (data-modifying common table expressions),
+    returning the recipients per profile."""
+    keys = every_profile(params)
+    result = decide_batch(facts_mod.profile_batch(keys, params), message, params)
+    _create_profiles_table(cursor)
+    with cursor.connection.cursor().copy(
+        f"COPY {PROFILES} (profile, decision, rule_bits, status) FROM STDIN"
+    ) as copy:
+        for row in zip(keys.tolist(), result.decisions.tolist(), result.rule_bits.tolist(),
+                       _statuses(result.decisions), strict=True):
+            copy.write_row(row)
+    cursor.execute(f"ANALYZE {PROFILES}")
+    clock.lap(f"decide all {len(keys)} possible profiles")
+    _delete_earlier_decisions(campaign)
+    clock.lap("delete earlier decisions")
+    sql, args = recipients
+    tasks, task_args = _personal_tasks_sql(campaign, now=now, source="r", sort=False)
+    cursor.execute(
+        f"""
+        WITH r AS MATERIALIZED ({sql} ORDER BY person_id),
+        d AS ({_decisions_sql(source="r", sort=False)}),
+        t AS ({tasks})
+        SELECT profile, COUNT(*) FROM r GROUP BY profile
+        """,
+        [*args, campaign.workspace_id, campaign.pk, *task_args],
+    )
+    found = cursor.fetchall()
+    clock.lap("decisions and personal tasks (one statement)")
+    present = np.array([int(row[0]) for row in found], dtype=np.int64)
+    counts = np.array([int(row[1]) for row in found], dtype=np.int64)
+    return Profiles(keys=present, counts=counts,
+                    result=BatchResult(decisions=result.decisions[present],
+                                       rule_bits=result.rule_bits[present]))
+
+
+def _gate_in_steps(cursor, campaign: Campaign, recipients: tuple[str, list], *,
+                   message: MessageFacts, params: GateParams, now: datetime,
+                   clock: _Clock) -> Profiles:
+    """SQLite (no data-modifying common table expressions): the recipients go into a
+    temporary table, their distinct profiles are decided, then the decisions and the
+    personal tasks are written from it."""
+    sql, args = recipients
+    cursor.execute(f"DROP TABLE IF EXISTS {RECIPIENTS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {RECIPIENTS} AS {sql}", args)
+    clock.lap("facts and profiles (temporary table)")
+    cursor.execute(f"SELECT profile, COUNT(*) FROM {RECIPIENTS} GROUP BY profile")
+    rows = cursor.fetchall()
+    keys = np.array([int(r[0]) for r in rows], dtype=np.int64)
+    counts = np.array([int(r[1]) for r in rows], dtype=np.int64)
+    result = decide_batch(facts_mod.profile_batch(keys, params), message, params)
+    _create_profiles_table(cursor)
+    cursor.executemany(
+        f"INSERT INTO {PROFILES} (profile, decision, rule_bits, status) VALUES (%s, %s, %s, %s)",
+        list(zip(keys.tolist(), result.decisions.tolist(), result.rule_bits.tolist(),
+                 _statuses(result.decisions), strict=True)),
+    )
+    clock.lap(f"decide {len(keys)} distinct profiles")
+    _delete_earlier_decisions(campaign)
+    cursor.execute(f"INSERT INTO {GateDecision._meta.db_table} {_columns(DECISION_COLUMNS)} "
+                   f"{_decisions_select(RECIPIENTS)}", [campaign.workspace_id, campaign.pk])
+    clock.lap("insert decisions")
+    tasks, task_args = _personal_tasks_sql(campaign, now=now, source=RECIPIENTS)
+    cursor.execute(tasks, task_args)
+    clock.lap("insert personal tasks")
+    cursor.execute(f"DROP TABLE {RECIPIENTS}")
+    return Profiles(keys=keys, counts=counts, result=result)
+
+
+def every_profile(params: GateParams) -> np.ndarray:
+    """Every profile :func:`trustfunnel.marketing.facts.profile_batch` can unpack: all
+    flags and stages, with 0 .. the frequency cap automated sends."""
+    width = sum(bits for _name, bits in facts_mod.PROFILE_FIELDS)
+    return np.arange((1 << width) * (int(params.frequency_cap_count) + 1), dtype=np.int64)
+
+
+def _statuses(decisions: np.ndarray) -> list[int]:
+    by_decision = {int(d): int(status) for d, status in STATUS.items()}
+    return [by_decision[d] for d in decisions.tolist()]
+
+
+def _create_profiles_table(cursor) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {PROFILES}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {PROFILES} (profile bigint PRIMARY KEY, "
+        "decision smallint NOT NULL, rule_bits bigint NOT NULL, status smallint NOT NULL)"
+    )
+
+
+def _delete_earlier_decisions(campaign: Campaign) -> None:
+    GateDecision.objects.filter(campaign=campaign).delete()
+
+
+DECISION_COLUMNS = ("workspace_id", "campaign_id", "person_id", "relationship_id", "decision",
+                    "rule_bits", "status", "language")
+
+
+def _columns(names) -> str:
+    return f"({', '.join(names)})"
+
+
+def _decisions_select(source: str, *, sort: bool = True) -> str:
+    """The decisions of the recipients in ``source`` (their profiles joined to the
+    decided ones), in person order (the key then grows at its right edge): ``sort``
+    unless ``source`` already comes in person order (the join to the small profile
+    table keeps its order)."""
+    return f"""
+        SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), v.decision, v.rule_bits,
+               v.status, r.language
+        FROM {source} r JOIN {PROFILES} v ON v.profile = r.profile
+        {"ORDER BY r.person_id" if sort else ""}"""
+
+
+def _decisions_sql(source: str, *, sort: bool = True) -> str:
+    return (f"INSERT INTO {GateDecision._meta.db_table} {_columns(DECISION_COLUMNS)} "
+            f"{_decisions_select(source, sort=sort)}")
 
 
 def _store_profiles(campaign: Campaign, profiles: Profiles) -> None:
@@ -134,11 +220,12 @@ def _store_profiles(campaign: Campaign, profiles: Profiles) -> None:
     ], batch_size=500)
 
 
-def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None:
-    """A task for the account owner of every PERSONAL recipient who has one (once per
-    campaign and person: a task from an earlier run, open or closed, stays as it is).
-    The last personal interaction is looked up when a task is shown, not here."""
-    ws = campaign.workspace_id
+def _personal_tasks_sql(campaign: Campaign, *, now: datetime, source: str,
+                        sort: bool = True) -> tuple[str, list]:
+    """A task for the account owner of every PERSONAL recipient in ``source`` who has
+    one (once per campaign and person: a task from an earlier run, open or closed, stays
+    as it is). The last personal interaction is looked up when a task is shown, not
+    here."""
     # A first run has no tasks to keep: no probe per recipient for one.
     earlier, earlier_args = "", []
     if PersonalTask.objects.filter(campaign=campaign).exists():
@@ -146,20 +233,19 @@ def _insert_personal_tasks(cursor, campaign: Campaign, *, now: datetime) -> None
             SELECT 1 FROM {PersonalTask._meta.db_table} t
             WHERE t.campaign_id = %s AND t.person_id = r.person_id)"""
         earlier_args = [campaign.pk]
-    cursor.execute(
-        f"""
+    sql = f"""
         INSERT INTO {PersonalTask._meta.db_table}
           (workspace_id, owner_id, person_id, relationship_id, campaign_id, content_id,
            rule_bits, status, created_at)
         SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits, %s, %s
-        FROM {RECIPIENTS} r
+        FROM {source} r
         JOIN {PROFILES} v ON v.profile = r.profile
         WHERE v.decision = %s AND r.owner_id <> 0 {earlier}
-        ORDER BY r.person_id
-        """,
-        [ws, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
-         int(Decision.PERSONAL), *earlier_args],
-    )
+        {"ORDER BY r.person_id" if sort else ""}
+        """
+    args = [campaign.workspace_id, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
+            int(Decision.PERSONAL), *earlier_args]
+    return sql, args
 
 
 class _Clock:

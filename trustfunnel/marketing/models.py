@@ -183,6 +183,70 @@ class GateProfile(WorkspaceScopedModel):
         ]
 
 
+class GateFacts(WorkspaceScopedModel):
+    """A person's relationship facts as the gate reads them, kept current in the database.
+
+    One row per person with at least one relationship: the aggregates over their
+    relationships' deals, personal interactions, breach and promise signals and trust
+    labels that would otherwise be recomputed over the whole workspace for every
+    campaign. Time enters only as timestamps (the last personal interaction, the last
+    breach), compared with the gate's windows when a campaign is gated, so a change of
+    the gate's settings needs no rebuild. A row is recomputed when a write marks it
+    stale (database triggers, :class:`GateFactsStale`) or when time alone would change
+    it (``valid_until``: a planned interaction or a breach dated in the future becomes
+    past, a promise leaves its window). See :mod:`trustfunnel.marketing.gatefacts`.
+    """
+
+    person = models.OneToOneField(Person, primary_key=True, on_delete=models.CASCADE,
+                                  related_name="+", db_constraint=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
+                                  db_constraint=False, db_index=False)
+    relationship_id = models.BigIntegerField()  # the person's first relationship
+    owner_id = models.IntegerField()  # its lowest owner id (0: none)
+    # The gate's stage (an index into core.gate.STAGES): the furthest open deal, else
+    # won if a deal was won, else lost if one was lost, else none.
+    stage = models.SmallIntegerField(default=0)
+    open_value = models.FloatField(default=0.0)  # largest open deal
+    last_personal_at = models.DateTimeField(null=True)
+    meeting_planned = models.BooleanField(default=False)
+    last_breach_at = models.DateTimeField(null=True)
+    open_promises = models.IntegerField(default=0)  # made minus settled, in the window
+    trust_labels = models.SmallIntegerField(default=0)  # bit per TrustLabel seen, ours or theirs
+    valid_until = models.DateTimeField(null=True)  # None: only a write changes the row
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("gate facts")
+        verbose_name_plural = _("gate facts")
+        # Only rows that time will change are in the index (a few percent).
+        indexes = [models.Index(fields=["valid_until"], name="gatefacts_valid_until",
+                                condition=models.Q(valid_until__isnull=False))]
+
+    def __str__(self) -> str:
+        return f"gate facts of person {self.person_id}"
+
+
+class GateFactsStale(models.Model):
+    """A queue of changes the gate facts have not taken in yet, filled by database
+    triggers on relationships, deals, interactions, signals and trust states (so bulk
+    writes, imports and raw SQL are caught as well as the ORM's) and emptied by
+    :func:`trustfunnel.marketing.gatefacts.refresh`. A relationship row names the
+    relationship whose facts changed; a person row names a person who gained or lost a
+    relationship."""
+
+    relationship_id = models.BigIntegerField(null=True)
+    person_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("stale gate facts")
+        verbose_name_plural = _("stale gate facts")
+
+    def __str__(self) -> str:
+        if self.person_id is not None:
+            return f"person {self.person_id}"
+        return f"relationship {self.relationship_id}"
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
