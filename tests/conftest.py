@@ -76,6 +76,18 @@ def api_for():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request in Dutch leaves Dutch active
+    in the thread (LocaleMiddleware activates, nothing deactivates), and a later test
+    comparing English labels then failed or passed by the order the tests ran in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def plain_static_files(settings, tmp_path_factory):
     """Pages render {% static %} without a collectstatic run: the manifest storage of
     production (DEBUG off) needs one, and WhiteNoise warns about a missing STATIC_ROOT."""
