@@ -1,14 +1,18 @@
 """Gate a whole campaign inside the database.
 
-No recipient row travels to Python and back: the recipients' coarse fact profiles go
-into a temporary table (one statement), the few hundred distinct profiles are decided
-by the core engine (:func:`trustfunnel.core.gate.decide_batch`, the same code as the
-one-recipient :func:`~trustfunnel.core.gate.decide`), and the decisions and personal
-tasks are written with one ``INSERT ... SELECT`` each, joining the recipients to the
-small profile → decision table, in person order (both tables' indexes then grow at their
-right edge instead of being written at random places). The distinct profiles are stored
-too (:class:`~trustfunnel.marketing.models.GateProfile`): the review page reads its
-split and reasons from them. The same SQL runs on PostgreSQL and SQLite.
+No recipient row travels to Python and back. The kept gate facts are brought up to
+date first (:func:`trustfunnel.marketing.gatefacts.refresh`), then each recipient's
+facts are packed into a small profile integer in SQL
+(:func:`~trustfunnel.marketing.gatefacts.profile_sql`), and profiles are decided by the
+core engine (:func:`trustfunnel.core.gate.decide_batch`, the same code as the
+one-recipient :func:`~trustfunnel.core.gate.decide`).
+
+On PostgreSQL every possible profile is decided up front and one statement reads the
+recipients once and writes the decisions and the personal tasks from the same rows. On
+SQLite the recipients go into a temporary table, their distinct profiles are decided,
+and two ``INSERT ... SELECT`` write decisions and tasks. Both write in person order
+(the keys grow at their right edge) and store the campaign's distinct profiles
+(:class:`~trustfunnel.marketing.models.GateProfile`), which the review page reads.
 """
 
 from __future__ import annotations
