@@ -230,6 +230,7 @@ def bench_gate(n: int = 1_000_000) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from bench._pg import server_settings
     from trustfunnel.marketing.models import Campaign, Content, ContentVersion, Segment
     from trustfunnel.marketing.services import do_gate_campaign
 
@@ -267,6 +268,7 @@ def bench_gate(n: int = 1_000_000) -> dict:
     return {"recipients": sum(counts.values()), "seconds": elapsed, "counts": counts,
             "phases": dict(timings), "backend_cpu": timings.cpu, "peak_rss_mib": peak, "database": connection.vendor,
             "load_before": load_before, "load_after": os.getloadavg(),
+            "server": server_settings(),
             "refresh_before": {"people": rebuilt.people, "full": rebuilt.full,
                                "seconds": rebuild_seconds},
             "queued_changes": touched}
@@ -375,6 +377,7 @@ def main(argv: list[str]) -> None:
              f"{before['seconds']:.2f} s, then {result['queued_changes']:,} relationships "
              "written to (a personal interaction each), which the run's own refresh "
              "takes in",
+             f"server: {result['server']}",
              f"load average before: {load}; after: {load_after}"],
         )
 

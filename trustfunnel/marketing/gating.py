@@ -111,11 +111,18 @@ def _gate_in_one_statement(cursor, campaign: Campaign, recipients: tuple[str, li
     _delete_earlier_decisions(campaign)
     clock.lap("delete earlier decisions")
     sql, args = recipients
-    tasks, task_args = _personal_tasks_sql(campaign, now=now, source="r", sort=False)
+    tasks, task_args = _personal_tasks_sql(campaign, now=now, source="r", sort=False,
+                                           decided=True)
+    facts_mod.set_local_expression_jit(cursor)
+    # The profiles are joined once, as the recipients are read; the join to the small
+    # decided table keeps the person order, so the decisions key grows at its right edge.
     cursor.execute(
         f"""
-        WITH r AS MATERIALIZED ({sql} ORDER BY person_id),
-        d AS ({_decisions_sql(source="r", sort=False)}),
+        WITH r AS MATERIALIZED (
+          SELECT q.person_id, q.rel_id, q.owner_id, q.language, q.profile,
+                 v.decision, v.rule_bits, v.status
+          FROM ({sql} ORDER BY person_id) q JOIN {PROFILES} v ON v.profile = q.profile),
+        d AS ({_decisions_sql(source="r", sort=False, decided=True)}),
         t AS ({tasks})
         SELECT profile, COUNT(*) FROM r GROUP BY profile
         """,
@@ -195,21 +202,29 @@ def _columns(names) -> str:
     return f"({', '.join(names)})"
 
 
-def _decisions_select(source: str, *, sort: bool = True) -> str:
-    """The decisions of the recipients in ``source`` (their profiles joined to the
-    decided ones), in person order (the key then grows at its right edge): ``sort``
-    unless ``source`` already comes in person order (the join to the small profile
-    table keeps its order)."""
+def _decided(source: str, decided: bool) -> tuple[str, str]:
+    """The FROM clause over ``source`` and the alias of its decision columns: ``source``
+    carries them (``decided``) or they come from joining the decided profiles."""
+    if decided:
+        return f"{source} r", "r"
+    return f"{source} r JOIN {PROFILES} v ON v.profile = r.profile", "v"
+
+
+def _decisions_select(source: str, *, sort: bool = True, decided: bool = False) -> str:
+    """The decisions of the recipients in ``source``, in person order (the key then
+    grows at its right edge): ``sort`` unless ``source`` already comes in person order
+    (the join to the small profile table keeps its order)."""
+    from_clause, v = _decided(source, decided)
     return f"""
-        SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), v.decision, v.rule_bits,
-               v.status, r.language
-        FROM {source} r JOIN {PROFILES} v ON v.profile = r.profile
+        SELECT %s, %s, r.person_id, NULLIF(r.rel_id, 0), {v}.decision, {v}.rule_bits,
+               {v}.status, r.language
+        FROM {from_clause}
         {"ORDER BY r.person_id" if sort else ""}"""
 
 
-def _decisions_sql(source: str, *, sort: bool = True) -> str:
+def _decisions_sql(source: str, *, sort: bool = True, decided: bool = False) -> str:
     return (f"INSERT INTO {GateDecision._meta.db_table} {_columns(DECISION_COLUMNS)} "
-            f"{_decisions_select(source, sort=sort)}")
+            f"{_decisions_select(source, sort=sort, decided=decided)}")
 
 
 def _store_profiles(campaign: Campaign, profiles: Profiles) -> None:
@@ -225,7 +240,7 @@ def _store_profiles(campaign: Campaign, profiles: Profiles) -> None:
 
 
 def _personal_tasks_sql(campaign: Campaign, *, now: datetime, source: str,
-                        sort: bool = True) -> tuple[str, list]:
+                        sort: bool = True, decided: bool = False) -> tuple[str, list]:
     """A task for the account owner of every PERSONAL recipient in ``source`` who has
     one (once per campaign and person: a task from an earlier run, open or closed, stays
     as it is). The last personal interaction is looked up when a task is shown, not
@@ -237,14 +252,14 @@ def _personal_tasks_sql(campaign: Campaign, *, now: datetime, source: str,
             SELECT 1 FROM {PersonalTask._meta.db_table} t
             WHERE t.campaign_id = %s AND t.person_id = r.person_id)"""
         earlier_args = [campaign.pk]
+    from_clause, v = _decided(source, decided)
     sql = f"""
         INSERT INTO {PersonalTask._meta.db_table}
           (workspace_id, owner_id, person_id, relationship_id, campaign_id, content_id,
            rule_bits, status, created_at)
-        SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, v.rule_bits, %s, %s
-        FROM {source} r
-        JOIN {PROFILES} v ON v.profile = r.profile
-        WHERE v.decision = %s AND r.owner_id <> 0 {earlier}
+        SELECT %s, r.owner_id, r.person_id, NULLIF(r.rel_id, 0), %s, %s, {v}.rule_bits, %s, %s
+        FROM {from_clause}
+        WHERE {v}.decision = %s AND r.owner_id <> 0 {earlier}
         {"ORDER BY r.person_id" if sort else ""}
         """
     args = [campaign.workspace_id, campaign.pk, campaign.content_id, TaskStatus.OPEN.value, now,
