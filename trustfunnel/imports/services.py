@@ -60,7 +60,13 @@ from trustfunnel.core.importing.csvfile import SAMPLE_BYTES
 from trustfunnel.core.promises import find_promises
 from trustfunnel.crm.models import DealStage, Organization, Person, Relationship
 from trustfunnel.crm.validators import normalize_name, normalize_phone, normalize_vat
-from trustfunnel.imports.bulk import insert_recorded, insert_rows, select_in
+from trustfunnel.imports.bulk import (
+    insert_recorded,
+    insert_rows,
+    prepare_recorded,
+    select_in,
+    take_ids,
+)
 from trustfunnel.imports.models import (
     CSV_KINDS,
     ColumnPreset,
@@ -379,6 +385,68 @@ class _Prepared:
     done: int
 
 
+#: The columns of a new person a batch writes (the others take their defaults).
+_PERSON_COLUMNS = ("workspace_id", "organization_id", "language", "first_name", "last_name", "email",
+                   "phone", "job_title", "country")
+
+
+@dataclass
+class _Found:
+    """A batch's look-ups: keys already recorded, organisation ids by normalised name,
+    existing people by e-mail and by name key, the last names looked up by name."""
+
+    known: dict[str, int]
+    orgs: dict[str, int]
+    by_email: dict[str, Person]
+    by_name: dict[str, Person]
+    last_names: set[str]
+
+
+@dataclass
+class _Plan:
+    """A matched batch: the people to create (key, row), the existing people changed
+    by merges, the keys mapped to existing people, and the new people's ids."""
+
+    creates: list[tuple[str, dict]] = field(default_factory=list)
+    updates: dict[int, Person] = field(default_factory=dict)
+    mapped: list[tuple[str, str, int]] = field(default_factory=list)
+    pending: dict[str, dict] = field(default_factory=dict)
+    ids: list[int] = field(default_factory=list)
+
+    def matcher(self, last_names: set[str]) -> _Earlier:
+        return _Earlier(self, last_names)
+
+
+class _Earlier:
+    """The batch before, as the next batch's look-ups would see it once written: its
+    recorded keys (created and mapped), its new people by e-mail, and by name key among
+    those whose last name the next batch looks up by name (as ``existing_people`` asks
+    the database). A match becomes a :class:`Person` with the row's values and id, made
+    once per person, so merges from several rows add up and are saved by
+    ``bulk_update`` after the row's COPY."""
+
+    def __init__(self, plan: _Plan, last_names: set[str]) -> None:
+        self.keys = {key for key, _ in plan.creates} | {key for key, _, _ in plan.mapped}
+        self.rows = {id(row): (row, pk) for (_, row), pk in zip(plan.creates, plan.ids, strict=True)}
+        self.by_email = {row["email"]: row for _, row in plan.creates if row["email"]}
+        self.by_name: dict[str, dict] = {}
+        if last_names:
+            for _, row in plan.creates:
+                if row["last_name"] in last_names:
+                    name = "name:" + normalize_name(f"{row['first_name']} {row['last_name']}".strip())
+                    self.by_name.setdefault(name, row)
+        self.people: dict[int, Person] = {}
+
+    def person(self, email: str, match_key: str) -> Person | None:
+        row = self.by_email.get(email) if email else self.by_name.get(match_key)
+        if row is None:
+            return None
+        _, pk = self.rows[id(row)]
+        if pk not in self.people:
+            self.people[pk] = Person(pk=pk, **row)
+        return self.people[pk]
+
+
 def _split_full_name(full: str) -> tuple[str, str]:
     parts = full.split()
     if len(parts) < 2:
@@ -403,6 +471,9 @@ class ContactImporter(Importer):
 
     def run(self) -> None:
         self.open()
+        if self.pipelined():
+            self.run_pipelined()
+            return
         for prepared in read_ahead(self.prepared_batches):
             self.outcome.merge(prepared.outcome)
             if prepared.rows:
@@ -410,6 +481,56 @@ class ContactImporter(Importer):
                     self.write_people(prepared.rows)
                     self.refresh_statistics((Person, Organization, ImportedRecord))
             self.report(prepared.done)
+
+    def pipelined(self) -> bool:
+        """PostgreSQL and one transaction for the run: the COPY of a batch overlaps the
+        Python work on the next. A resumable run commits each batch before the next
+        one's look-ups, so it writes batch by batch; SQLite has no COPY to wait on."""
+        run = self.run_obj
+        return (transaction.get_connection().vendor == "postgresql" and (run.atomic or run.dry_run)
+                and transaction.get_connection().in_atomic_block)
+
+    def run_pipelined(self) -> None:
+        """Batch N's COPYs run in a helper thread (on the run's connection, whose calls
+        release the GIL) while this thread matches batch N+1 against the database and
+        against batch N (still on its way, so invisible to the look-ups), in Python.
+
+        Per batch M, on this thread: wait for the COPYs of M-2; ids, merges and import
+        records of M-1 (the merges may touch M-2's people, written now); look-ups of M
+        (they see everything before M-1); start M-1's COPYs; match M's rows (Python
+        only: the connection is the helper's until the next wait). Memory holds at most
+        three batches, as before.
+        """
+        from trustfunnel.imports.readahead import in_background
+
+        connection = transaction.get_connection()
+        prepare_recorded(Person, list(_PERSON_COLUMNS), now=self.now)
+        raw = connection.connection
+        pending: _Plan | None = None  # matched, not yet written
+        flight = None  # the COPYs of the batch before ``pending``
+        try:
+            for prepared in read_ahead(self.prepared_batches):
+                self.outcome.merge(prepared.outcome)
+                if prepared.rows:
+                    self.wait_for(flight)
+                    flight = None
+                    if pending is not None:
+                        self.write_changes(pending)
+                    self.refresh_statistics((Person, Organization, ImportedRecord))
+                    found = self.look_up(prepared.rows)
+                    if pending is not None:
+                        flight = in_background(functools.partial(self.copy_created, pending, raw.cursor()))
+                    pending = self.match(prepared.rows, found, previous=pending)
+                self.report(prepared.done)
+        finally:
+            # Never leave the helper on the connection (an error here rolls back on it).
+            if flight is not None:
+                flight.join(raise_error=False)
+        self.wait_for(flight)
+        if pending is not None:
+            self.write_changes(pending)
+            with connection.wrap_database_errors:
+                self.copy_created(pending, raw.cursor())
 
     def open(self) -> None:
         """Everything that needs the database before rows are read (main thread)."""
@@ -495,24 +616,44 @@ class ContactImporter(Importer):
     # -- batched writes
     def write_people(self, rows: list[tuple[Location, str, dict]]) -> None:
         """One batch of checked rows (location, stable key, fields): batched look-ups,
-        then one COPY per table."""
+        then one COPY per table (a resumable run, or SQLite)."""
+        plan = self.match(rows, self.look_up(rows))
+        plan.ids = insert_recorded(Person, [row for _, row in plan.creates], [key for key, _ in plan.creates],
+                                   now=self.now, record=self.record_columns())
+        self.write_changes(plan, ids=False)
+
+    def look_up(self, rows: list[tuple[Location, str, dict]]) -> _Found:
+        """The batch's import keys already recorded, its organisations (missing ones
+        created), and the people its rows match, from the database."""
         known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
         orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
         by_email, by_name = self.existing_people(rows)
-        creates: list[tuple[str, dict]] = []
-        updates: dict[int, Person] = {}
-        mapped: list[tuple[str, str, int]] = []
-        pending: dict[str, dict] = {}  # match key -> row to create, for duplicates in the batch
+        last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
+        return _Found(known, orgs, by_email, by_name, last_names)
+
+    def match(self, rows: list[tuple[Location, str, dict]], found: _Found,
+              previous: _Plan | None = None) -> _Plan:
+        """What to do with each row: nothing (key known), merge or skip (a duplicate),
+        or create. No queries. ``previous`` is the batch before, matched but not yet
+        visible to the look-ups (its COPY may be running): its keys and people count as
+        recorded and existing, exactly as they would once written."""
+        known, orgs, by_email, by_name = found.known, found.orgs, found.by_email, found.by_name
+        plan = _Plan()
+        creates, updates, mapped = plan.creates, plan.updates, plan.mapped
+        pending = plan.pending  # match key -> row to create, for duplicates in the batch
         policy = self.run_obj.on_duplicate
         language = self.default_language()
+        earlier = previous.matcher(found.last_names) if previous is not None else None
         for location, key, fields in rows:
-            if key in known:
+            if key in known or (earlier is not None and key in earlier.keys):
                 self.outcome.counts["unchanged"] += 1
                 self.outcome.show("unchanged", location, fields)
                 continue
             org_id = orgs.get(_normalized(fields["organization"])) if fields["organization"] else None
             match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
             existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
+            if existing is None and earlier is not None and policy != "create":
+                existing = earlier.person(fields["email"], match_key)
             if policy != "create" and existing is None and match_key in pending:
                 # The same person twice in one batch: the first row wins, blanks filled.
                 row = pending[match_key]
@@ -539,17 +680,43 @@ class ContactImporter(Importer):
             creates.append((key, row))
             self.outcome.counts["created"] += 1
             self.outcome.show("create", location, fields)
-        insert_recorded(Person, [row for _, row in creates], [key for key, _ in creates], now=self.now,
-                        record={"workspace_id": self.workspace.pk, "source_kind": self.source_kind,
-                                "target_type": "crm.person", "run_id": self.run_obj.pk})
-        if updates:
+        self.outcome.counts["written"] += len(creates) + len(updates)
+        return plan
+
+    def record_columns(self) -> dict[str, Any]:
+        return {"workspace_id": self.workspace.pk, "source_kind": self.source_kind,
+                "target_type": "crm.person", "run_id": self.run_obj.pk}
+
+    def write_changes(self, plan: _Plan, *, ids: bool = True) -> None:
+        """The batch's ids (pipelined: before its COPY), merges and import records of
+        matched people. A key both created and mapped in one batch stays the created
+        row's (as when the COPY ran first and ``remember`` ignored the conflict)."""
+        if ids and plan.creates:
+            plan.ids = take_ids(Person, len(plan.creates))
+        if plan.updates:
             Person.objects.bulk_update(
-                list(updates.values()),
+                list(plan.updates.values()),
                 ["first_name", "email", "phone", "job_title", "organization", "country"],
                 batch_size=BATCH_SIZE,
             )
+        mapped = plan.mapped
+        if mapped and plan.creates:
+            created = {key[:300] for key, _ in plan.creates}
+            mapped = [m for m in mapped if m[0][:300] not in created]
         self.remember(self.source_kind, mapped)
-        self.outcome.counts["written"] += len(creates) + len(updates)
+
+    def copy_created(self, plan: _Plan, cursor) -> None:
+        """The batch's new people and their import records by COPY on a raw cursor (no
+        Django: may run in a helper thread)."""
+        with cursor:
+            insert_recorded(Person, [row for _, row in plan.creates], [key for key, _ in plan.creates],
+                            now=self.now, record=self.record_columns(), ids=plan.ids, cursor=cursor)
+
+    def wait_for(self, flight) -> None:
+        """Wait for a batch's COPYs; their errors arrive as Django's (IntegrityError)."""
+        if flight is not None:
+            with transaction.get_connection().wrap_database_errors:
+                flight.join()
 
     def default_language(self) -> str:
         code = self.home_country.lower()
