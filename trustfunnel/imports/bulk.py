@@ -260,8 +260,8 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
     """``SELECT columns FROM model WHERE workspace_id = … AND match IN values``
     (``lower(match)`` with ``lower``: the values are lower case, the column may not be).
 
-    On PostgreSQL the values travel as one binary array parameter bound by the server
-    and reach the comparison through ``ARRAY(SELECT unnest(…))``: a literal list of
+    On PostgreSQL the values travel as one array parameter bound by the server, in the
+    array's text form (:func:`text_array`), and reach the comparison through ``ARRAY(SELECT unnest(…))``: a literal list of
     5,000 values cost more to build and parse than the look-up itself, and a plain
     ``= ANY(array)`` let the planner estimate each of the 5,000 values against the
     column's statistics (37 ms of planning for a 7 ms index look-up at 100,000 people).
@@ -281,7 +281,8 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
     match = f"lower({qn(match)})" if lower else qn(match)
     if connection.vendor == "postgresql":
         return _server_bound(f"SELECT {select} FROM {table} WHERE {' AND '.join(conditions)} "
-                             f"AND {match} = ANY(ARRAY(SELECT unnest(%b::text[])))", [*params, list(values)])
+                             f"AND {match} = ANY(ARRAY(SELECT unnest(%s::text[])))",
+                             [*params, text_array(values)])
     with connection.cursor() as cursor:
         rows = []
         for part in chunks(list(values), 900):
@@ -292,13 +293,30 @@ def select_in(model: type[Model], columns: list[str], *, workspace_id: int, matc
         return rows
 
 
+def text_array(values) -> str:
+    """``values`` (strings) as one PostgreSQL array literal, ``{"a","b \\"c\\""}``.
+
+    psycopg adapts a list element by element (a dumper call per string: 12-24 ms of the
+    run's thread per look-up of 5,000 keys, while the database waits); joining is one
+    C call, and only strings holding a quote or a backslash need escaping. Every element
+    is quoted, so ``NULL`` and the empty string stay strings.
+    """
+    values = list(values)
+    if not values:
+        return "{}"
+    joined = '","'.join(values)
+    if '"' in joined or "\\" in joined:
+        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return '{"' + joined + '"}'
+
+
 def _server_bound(query: str, params: list) -> list[tuple]:
     """Run ``query`` with its parameters bound by the server.
 
     Django's cursors bind on the client: a list of 5,000 keys became 5,000 quoted
     literals in the SQL text to write and parse. A plain psycopg cursor on the same
     connection (so inside the same transaction), wrapped as Django wraps its own (query
-    logging and counting see it), sends the array as one binary value (``%b``).
+    logging and counting see it), sends the array as one value.
     """
     import psycopg
 

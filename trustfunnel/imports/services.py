@@ -380,9 +380,30 @@ def _usable_email(email: str) -> bool:
 class _Prepared:
     """A batch of checked rows, its issues and counts, and the bytes read so far."""
 
-    rows: list[tuple[Location, str, dict]]
+    rows: list[tuple[Location, str, dict, str, str]]
     outcome: Outcome
     done: int
+    asks: _Asks | None = None
+
+
+class _Asks:
+    """What a batch's look-ups ask, gathered where the batch is read (the read-ahead
+    thread), so that the run's thread, which keeps the database waiting meanwhile,
+    only sends the queries: the distinct import keys and e-mail addresses, the last
+    names of rows without e-mail (matched by name), and the organisations by
+    normalised name (the first spelling in the file)."""
+
+    __slots__ = ("keys", "emails", "last_names", "organisations")
+
+    def __init__(self, rows: list[tuple[Location, str, dict, str, str]]) -> None:
+        self.keys = list({key for _, key, _, _, _ in rows})
+        self.emails = list({f["email"] for _, _, f, _, _ in rows if f["email"]})
+        self.last_names = {f["last_name"] for _, _, f, _, _ in rows if not f["email"]}
+        organisations: dict[str, str] = {}
+        for _, _, f, _, org_key in rows:
+            if org_key and org_key not in organisations:
+                organisations[org_key] = f["organization"]
+        self.organisations = organisations
 
 
 #: The columns of a new person a batch writes (the others take their defaults).
@@ -419,16 +440,18 @@ class _Plan:
 
 class _Earlier:
     """The batch before, as the next batch's look-ups would see it once written: its
-    recorded keys (created and mapped), its new people by e-mail, and by name key among
-    those whose last name the next batch looks up by name (as ``existing_people`` asks
-    the database). A match becomes a :class:`Person` with the row's values and id, made
-    once per person, so merges from several rows add up and are saved by
-    ``bulk_update`` after the row's COPY."""
+    recorded keys (created and mapped), its new people by e-mail (its ``pending`` rows:
+    an e-mail row's match key is its address), and by name key among those whose last
+    name the next batch looks up by name (as ``existing_people`` asks the database). A
+    match becomes a :class:`Person` with the row's values and id, made once per person,
+    so merges from several rows add up and are saved by ``bulk_update`` after the row's
+    COPY."""
 
     def __init__(self, plan: _Plan, last_names: set[str]) -> None:
-        self.keys = {key for key, _ in plan.creates} | {key for key, _, _ in plan.mapped}
-        self.rows = {id(row): (row, pk) for (_, row), pk in zip(plan.creates, plan.ids, strict=True)}
-        self.by_email = {row["email"]: row for _, row in plan.creates if row["email"]}
+        self.plan = plan
+        self.keys = {key for key, _ in plan.creates}
+        self.keys.update(key for key, _, _ in plan.mapped)
+        self.by_email = plan.pending
         self.by_name: dict[str, dict] = {}
         if last_names:
             for _, row in plan.creates:
@@ -436,12 +459,15 @@ class _Earlier:
                     name = "name:" + normalize_name(f"{row['first_name']} {row['last_name']}".strip())
                     self.by_name.setdefault(name, row)
         self.people: dict[int, Person] = {}
+        self.ids: dict[int, int] | None = None
 
     def person(self, email: str, match_key: str) -> Person | None:
         row = self.by_email.get(email) if email else self.by_name.get(match_key)
         if row is None:
             return None
-        _, pk = self.rows[id(row)]
+        if self.ids is None:  # a match is rare: the row -> id map is made on the first
+            self.ids = {id(r): pk for (_, r), pk in zip(self.plan.creates, self.plan.ids, strict=True)}
+        pk = self.ids[id(row)]
         if pk not in self.people:
             self.people[pk] = Person(pk=pk, **row)
         return self.people[pk]
@@ -478,7 +504,7 @@ class ContactImporter(Importer):
             self.outcome.merge(prepared.outcome)
             if prepared.rows:
                 with self.batch_scope():
-                    self.write_people(prepared.rows)
+                    self.write_people(prepared.rows, prepared.asks)
                     self.refresh_statistics((Person, Organization, ImportedRecord))
             self.report(prepared.done)
 
@@ -517,7 +543,7 @@ class ContactImporter(Importer):
                     if pending is not None:
                         self.write_changes(pending)
                     self.refresh_statistics((Person, Organization, ImportedRecord))
-                    found = self.look_up(prepared.rows)
+                    found = self.look_up(prepared.asks)
                     if pending is not None:
                         flight = in_background(functools.partial(self.copy_created, pending, raw.cursor()))
                     pending = self.match(prepared.rows, found, previous=pending)
@@ -555,11 +581,15 @@ class ContactImporter(Importer):
             seen += 1
             fields = self.person_fields(location, values, sink)
             if fields is not None:
-                rows.append((location, self.stable_key(values, fields), fields))
+                # The keys the run's thread matches on, worked out here (decision 101).
+                email = fields["email"]
+                match_key = email or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
+                org_key = _normalized(fields["organization"]) if fields["organization"] else ""
+                rows.append((location, self.stable_key(values, fields), fields, match_key, org_key))
             if seen >= self.batch_size:
-                yield _Prepared(rows, sink, self.done())
+                yield _Prepared(rows, sink, self.done(), _Asks(rows))
                 sink, rows, seen = Outcome(), [], 0
-        yield _Prepared(rows, sink, self.done())
+        yield _Prepared(rows, sink, self.done(), _Asks(rows))
 
     def done(self) -> int:
         return self.total
@@ -614,24 +644,24 @@ class ContactImporter(Importer):
         return "row:" + hashlib.sha1(basis.encode()).hexdigest()
 
     # -- batched writes
-    def write_people(self, rows: list[tuple[Location, str, dict]]) -> None:
-        """One batch of checked rows (location, stable key, fields): batched look-ups,
-        then one COPY per table (a resumable run, or SQLite)."""
-        plan = self.match(rows, self.look_up(rows))
+    def write_people(self, rows: list[tuple[Location, str, dict, str, str]], asks: _Asks | None = None) -> None:
+        """One batch of checked rows (location, stable key, fields, match key,
+        organisation key): batched look-ups, then one COPY per table (a resumable run,
+        or SQLite)."""
+        plan = self.match(rows, self.look_up(asks or _Asks(rows)))
         plan.ids = insert_recorded(Person, [row for _, row in plan.creates], [key for key, _ in plan.creates],
                                    now=self.now, record=self.record_columns())
         self.write_changes(plan, ids=False)
 
-    def look_up(self, rows: list[tuple[Location, str, dict]]) -> _Found:
+    def look_up(self, asks: _Asks) -> _Found:
         """The batch's import keys already recorded, its organisations (missing ones
         created), and the people its rows match, from the database."""
-        known = self.known_keys(self.source_kind, [key for _, key, _ in rows])
-        orgs = self.organisations_for({f["organization"] for _, _, f in rows if f["organization"]})
-        by_email, by_name = self.existing_people(rows)
-        last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
-        return _Found(known, orgs, by_email, by_name, last_names)
+        known = self.known_keys(self.source_kind, asks.keys)
+        orgs = self.organisations_for(asks.organisations)
+        by_email, by_name = self.existing_people(asks)
+        return _Found(known, orgs, by_email, by_name, asks.last_names)
 
-    def match(self, rows: list[tuple[Location, str, dict]], found: _Found,
+    def match(self, rows: list[tuple[Location, str, dict, str, str]], found: _Found,
               previous: _Plan | None = None) -> _Plan:
         """What to do with each row: nothing (key known), merge or skip (a duplicate),
         or create. No queries. ``previous`` is the batch before, matched but not yet
@@ -642,45 +672,61 @@ class ContactImporter(Importer):
         creates, updates, mapped = plan.creates, plan.updates, plan.mapped
         pending = plan.pending  # match key -> row to create, for duplicates in the batch
         policy = self.run_obj.on_duplicate
-        language = self.default_language()
+        language, workspace_id = self.default_language(), self.workspace.pk
         earlier = previous.matcher(found.last_names) if previous is not None else None
-        for location, key, fields in rows:
-            if key in known or (earlier is not None and key in earlier.keys):
-                self.outcome.counts["unchanged"] += 1
-                self.outcome.show("unchanged", location, fields)
+        earlier_keys = earlier.keys if earlier is not None else ()
+        if policy == "create":
+            earlier = None  # the batch before only counts for its keys
+        # A million rows pass here while the database waits on this thread or its COPY
+        # runs: counts are kept in locals, previews asked for only while wanted.
+        outcome, preview = self.outcome, self.outcome.preview
+        unchanged = merged = skipped = 0
+        for location, key, fields, match_key, org_key in rows:
+            if key in known or key in earlier_keys:
+                unchanged += 1
+                if len(preview) < PREVIEW_ROWS:
+                    outcome.show("unchanged", location, fields)
                 continue
-            org_id = orgs.get(_normalized(fields["organization"])) if fields["organization"] else None
-            match_key = fields["email"] or "name:" + normalize_name(f"{fields['first_name']} {fields['last_name']}")
-            existing = by_email.get(fields["email"]) if fields["email"] else by_name.get(match_key)
-            if existing is None and earlier is not None and policy != "create":
-                existing = earlier.person(fields["email"], match_key)
-            if policy != "create" and existing is None and match_key in pending:
-                # The same person twice in one batch: the first row wins, blanks filled.
-                row = pending[match_key]
-                for name in ("first_name", "phone", "job_title", "country"):
-                    row[name] = row[name] or fields[name]
-                self.outcome.counts["skipped" if policy == "skip" else "merged"] += 1
-                continue
-            if existing is not None and policy != "create":
+            email = fields["email"]
+            existing = by_email.get(email) if email else by_name.get(match_key)
+            if existing is None and earlier is not None:
+                existing = earlier.person(email, match_key)
+            if existing is None:
+                if policy != "create" and match_key in pending:
+                    # The same person twice in one batch: the first row wins, blanks filled.
+                    row = pending[match_key]
+                    for name in ("first_name", "phone", "job_title", "country"):
+                        row[name] = row[name] or fields[name]
+                    if policy == "skip":
+                        skipped += 1
+                    else:
+                        merged += 1
+                    continue
+            elif policy != "create":
                 if policy == "skip":
-                    self.outcome.counts["skipped"] += 1
-                    self.outcome.show("skip (duplicate)", location, fields)
+                    skipped += 1
+                    outcome.show("skip (duplicate)", location, fields)
                 else:
-                    if self.merge(existing, fields, org_id):
+                    if self.merge(existing, fields, orgs.get(org_key) if org_key else None):
                         updates[existing.pk] = existing
-                    self.outcome.counts["merged"] += 1
-                    self.outcome.show("merge", location, fields)
+                    merged += 1
+                    outcome.show("merge", location, fields)
                 mapped.append((key, "crm.person", existing.pk))
                 continue
-            row = {"workspace_id": self.workspace.pk, "organization_id": org_id,
+            row = {"workspace_id": workspace_id, "organization_id": orgs.get(org_key) if org_key else None,
                    "language": language, "first_name": fields["first_name"],
-                   "last_name": fields["last_name"], "email": fields["email"], "phone": fields["phone"],
+                   "last_name": fields["last_name"], "email": email, "phone": fields["phone"],
                    "job_title": fields["job_title"], "country": fields["country"]}
             pending[match_key] = row
             creates.append((key, row))
-            self.outcome.counts["created"] += 1
-            self.outcome.show("create", location, fields)
-        self.outcome.counts["written"] += len(creates) + len(updates)
+            if len(preview) < PREVIEW_ROWS:
+                outcome.show("create", location, fields)
+        counts = outcome.counts
+        for name, count in (("unchanged", unchanged), ("merged", merged), ("skipped", skipped),
+                            ("created", len(creates))):
+            if count:
+                counts[name] += count
+        counts["written"] += len(creates) + len(updates)
         return plan
 
     def record_columns(self) -> dict[str, Any]:
@@ -735,15 +781,15 @@ class ContactImporter(Importer):
             changed = True
         return changed
 
-    def existing_people(self, rows) -> tuple[dict[str, Person], dict[str, Person]]:
+    def existing_people(self, asks: _Asks) -> tuple[dict[str, Person], dict[str, Person]]:
         scoped = Person.objects.for_workspace(self.workspace)
-        emails = list({f["email"] for _, _, f in rows if f["email"]})
+        emails = asks.emails
         # lower(email): person_ws_email_lower, and a person entered as Anna@X.nl matches.
         found = select_in(Person, ["id"], workspace_id=self.workspace.pk, match="email", values=emails,
                           lower=True)
         by_email = ({p.email.lower(): p for p in scoped.filter(pk__in=[r[0] for r in found])}
                     if found else {})
-        last_names = {f["last_name"] for _, _, f in rows if not f["email"]}
+        last_names = asks.last_names
         by_name = {}
         if last_names:
             for person in scoped.filter(last_name__in=last_names):
@@ -753,10 +799,10 @@ class ContactImporter(Importer):
     #: Organisation ids remembered across batches (bounded, so memory stays constant).
     ORG_CACHE_SIZE = 50_000
 
-    def organisations_for(self, names: set[str]) -> dict[str, int]:
-        """Normalised name -> organisation id; missing ones are created in one insert."""
+    def organisations_for(self, wanted: dict[str, str]) -> dict[str, int]:
+        """Normalised name -> organisation id, for ``wanted`` (normalised name -> name
+        as written); missing ones are created in one insert."""
         cache_ = self.__dict__.setdefault("_org_ids", {})
-        wanted = {norm: n for n in names if (norm := _normalized(n))}
         found = {norm: cache_[norm] for norm in wanted if norm in cache_}
         lookup = [norm for norm in wanted if norm not in found]
         if lookup:
