@@ -119,3 +119,19 @@ def test_a_failing_copy_in_the_helper_thread_fails_the_run(run_import, workspace
     assert run.status == ImportStatus.FAILED
     assert "another import wrote the same records" in run.errors[0]["message"]
     assert not Person.objects.for_workspace(workspace).exists()
+
+
+def test_search_finds_imported_people_right_after_the_import(run_import, workspace, small_batches):
+    """People written by the pipelined COPYs (the trigram index on PostgreSQL) are found
+    by the people search as soon as the run is done, in every batch."""
+    from trustfunnel.crm.models import Person
+    from trustfunnel.crm.search import search_people
+
+    run = run_import("people", _csv(), name="people.csv", mapping=MAPPING)
+    assert run.counts["created"] == 4
+    people = Person.objects.for_workspace(workspace)
+    found = {word: sorted(p.last_name for p in search_people(people, [word]))
+             for word in ("jansen", "BAKK", "vries", "fleur@x", "Smit")}
+    assert found == {"jansen": ["Jansen"], "BAKK": ["Bakker"], "vries": ["de Vries"],
+                     "fleur@x": ["Smit"], "Smit": ["Smit"]}
+    assert [p.last_name for p in search_people(people, ["anna", "x.nl"])] == ["Jansen"]
