@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
 import re
 from collections import Counter
@@ -21,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -395,15 +397,55 @@ class _Asks:
 
     __slots__ = ("keys", "emails", "last_names", "organisations")
 
-    def __init__(self, rows: list[tuple[Location, str, dict, str, str]]) -> None:
-        self.keys = list({key for _, key, _, _, _ in rows})
-        self.emails = list({f["email"] for _, _, f, _, _ in rows if f["email"]})
-        self.last_names = {f["last_name"] for _, _, f, _, _ in rows if not f["email"]}
+    def __init__(self, rows: list[tuple[Location, str, dict, str, str]], seen: _Seen | None = None) -> None:
+        look = rows
+        if seen is not None and rows:
+            # A first import: only rows that may repeat an earlier batch's are looked up.
+            keys = [key for _, key, _, _, _ in rows]
+            hit = seen.contains(keys) | seen.contains([f["email"] or f["last_name"] for _, _, f, _, _ in rows])
+            seen.add(keys + [f["email"] for _, _, f, _, _ in rows if f["email"]]
+                     + [f["last_name"] for _, _, f, _, _ in rows])
+            look = list(itertools.compress(rows, hit.tolist()))
+        self.keys = list({key for _, key, _, _, _ in look})
+        self.emails = list({f["email"] for _, _, f, _, _ in look if f["email"]})
+        self.last_names = {f["last_name"] for _, _, f, _, _ in look if not f["email"]}
         organisations: dict[str, str] = {}
         for _, _, f, _, org_key in rows:
             if org_key and org_key not in organisations:
                 organisations[org_key] = f["organization"]
         self.organisations = organisations
+
+
+class _Seen:
+    """The import keys, e-mail addresses and last names of a run's earlier batches, in
+    a Bloom filter of fixed size (8 MB: memory stays constant whatever the file).
+
+    On a first import (no people and no import records of the kind in the workspace
+    when the run starts) a row can only match rows of the same run; a row whose key and
+    e-mail address (without one: last name, what the name look-up asks) the filter has
+    never seen matches nothing, and is not looked up. The filter never misses what was
+    added; about one row in 200 at a million rows is looked up for nothing. Two bit
+    positions per value from Python's string hash (stable within the process), NumPy
+    for the batch at once: about 5 ms per 5,000 rows in the read-ahead thread.
+    """
+
+    def __init__(self, bits: int = 1 << 26) -> None:
+        self.mask = bits - 1
+        self.bits = np.zeros(bits >> 3, dtype=np.uint8)
+
+    def _positions(self, values: list[str]):
+        hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+        return np.concatenate((hashes & self.mask, (hashes >> 32) & self.mask))
+
+    def contains(self, values: list[str]):
+        """A boolean array: which of ``values`` may have been added."""
+        positions = self._positions(values)
+        found = (self.bits[positions >> 3] >> (positions & 7).astype(np.uint8)) & 1
+        return (found[: len(values)] & found[len(values) :]).astype(bool)
+
+    def add(self, values: list[str]) -> None:
+        positions = self._positions(values)
+        np.bitwise_or.at(self.bits, positions >> 3, np.left_shift(1, positions & 7).astype(np.uint8))
 
 
 #: The columns of a new person a batch writes (the others take their defaults).
@@ -561,6 +603,9 @@ class ContactImporter(Importer):
     def open(self) -> None:
         """Everything that needs the database before rows are read (main thread)."""
         self.home_country = self.workspace.home_country.code
+        first = not (Person.objects.for_workspace(self.workspace).exists() or ImportedRecord.objects.filter(
+            workspace=self.workspace, source_kind=self.source_kind).exists())
+        self.seen = _Seen() if first else None
 
     #: The count of rows read ("rows" of a CSV file, "cards" of a vCard file).
     row_count = "rows"
@@ -587,9 +632,9 @@ class ContactImporter(Importer):
                 org_key = _normalized(fields["organization"]) if fields["organization"] else ""
                 rows.append((location, self.stable_key(values, fields), fields, match_key, org_key))
             if seen >= self.batch_size:
-                yield _Prepared(rows, sink, self.done(), _Asks(rows))
+                yield _Prepared(rows, sink, self.done(), _Asks(rows, self.seen))
                 sink, rows, seen = Outcome(), [], 0
-        yield _Prepared(rows, sink, self.done(), _Asks(rows))
+        yield _Prepared(rows, sink, self.done(), _Asks(rows, self.seen))
 
     def done(self) -> int:
         return self.total
