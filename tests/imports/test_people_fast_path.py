@@ -149,3 +149,28 @@ def test_read_ahead_shortens_the_switch_interval_only_while_it_runs():
     inside = [sys.getswitchinterval() for _ in read_ahead(lambda: iter(range(3)))]
     assert inside == [min(before, readahead.SWITCH_INTERVAL)] * 3
     assert sys.getswitchinterval() == before
+
+
+ODD_KEYS = ["plain", "", "NULL", "with space", 'quote"inside', "back\\slash", "\\", '"', "{brace}", "a,b",
+            "Iksiński", "tab\there", "new\nline", "email:p1@example1.nl"]
+
+
+def test_text_array_quotes_every_element():
+    from trustfunnel.imports.bulk import text_array
+
+    assert text_array([]) == "{}"
+    assert text_array(["a", "NULL", ""]) == '{"a","NULL",""}'
+    assert text_array(['q"', "b\\"]) == '{"q\\"","b\\\\"}'
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the literal is PostgreSQL's array syntax")
+@pytest.mark.django_db
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                        max_size=12), max_size=8))
+def test_text_array_round_trips_through_postgresql(values):
+    from trustfunnel.imports.bulk import text_array
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(array_agg(v ORDER BY n), '{}') FROM unnest(%s::text[]) "
+                       "WITH ORDINALITY AS t(v, n)", [text_array(ODD_KEYS + values)])
+        assert cursor.fetchone()[0] == ODD_KEYS + values

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-__all__ = ["read_ahead"]
+__all__ = ["in_background", "read_ahead"]
 
 T = TypeVar("T")
 
@@ -94,3 +94,32 @@ def read_ahead(produce: Callable[[], Iterator[T]], *, depth: int = 1) -> Iterato
         stop.set()
         thread.join()
         _restore_switch_interval()
+
+
+class InFlight:
+    """A call running in a helper thread; :meth:`join` waits and raises its error."""
+
+    def __init__(self, call: Callable[[], object]) -> None:
+        self.error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                call()
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller by join()
+                self.error = exc
+
+        self.thread = threading.Thread(target=work, name="import-write-behind", daemon=True)
+        self.thread.start()
+
+    def join(self, *, raise_error: bool = True) -> None:
+        self.thread.join()
+        if raise_error and self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
+def in_background(call: Callable[[], object]) -> InFlight:
+    """Start ``call()`` in a helper thread (a database write whose wait releases the
+    GIL, while the caller goes on with Python work); join the result before touching
+    what it uses."""
+    return InFlight(call)
