@@ -341,3 +341,19 @@ def test_run_whose_file_is_gone_fails_with_a_message(workspace, owner_user, tmp_
     run = execute_run(run, actor=owner_user)
     assert run.status == ImportStatus.FAILED
     assert "cannot be read" in run.errors[0]["message"]
+
+
+def test_reimport_with_an_external_id_longer_than_the_stored_key_is_unchanged(run_import, workspace):
+    """Import records keep 300 characters of a key; a longer external id (a URL, a
+    path) must still be recognised on a re-run, not reported as another import's."""
+    long_id = "https://crm.example.nl/contacts/" + "x" * 400
+    csv = (f"External ID,First Name,Last Name,Email\r\n{long_id},Anna,de Vries,anna@example.nl\r\n"
+           ).encode()
+    first = run_import("people", csv, name="long-ids.csv")
+    assert first.status == ImportStatus.DONE, first.errors
+    assert first.counts["created"] == 1
+    again = run_import("people", csv, name="long-ids.csv")
+    assert again.status == ImportStatus.DONE, again.errors
+    assert again.counts.get("created", 0) == 0
+    assert again.counts["unchanged"] == 1
+    assert Person.objects.for_workspace(workspace).count() == 1

@@ -332,9 +332,32 @@ class Importer:
         insert_rows(ImportedRecord, rows, now=self.now, returning=False, ignore_conflicts=True)
 
     def known_keys(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
-        keys = list({k[:300] for k in keys})
-        return dict(select_in(ImportedRecord, ["key", "target_id"], workspace_id=self.workspace.pk,
-                              match="key", values=keys, where={"source_kind": kind}))
+        keys = list({stored_key(k) for k in keys})
+        return _KnownKeys(select_in(ImportedRecord, ["key", "target_id"], workspace_id=self.workspace.pk,
+                                    match="key", values=keys, where={"source_kind": kind}))
+
+
+def stored_key(key: str) -> str:
+    """A record key as :class:`ImportedRecord` stores it (at most 300 characters)."""
+    return key[:KEY_LENGTH]
+
+
+KEY_LENGTH = ImportedRecord._meta.get_field("key").max_length
+
+
+class _KnownKeys(dict):
+    """Recorded keys and their targets, asked by the key as the source gives it: a key
+    longer than the stored column is found by its stored form (an external id of 400
+    characters is known on a re-run, not a conflict with an earlier import)."""
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(stored_key(key) if isinstance(key, str) else key)
+
+    def __getitem__(self, key: str) -> int:
+        return super().__getitem__(stored_key(key))
+
+    def get(self, key: str, default=None):
+        return super().get(stored_key(key), default)
 
 
 # ---------------------------------------------------------------- contacts (CSV, vCard)
