@@ -174,3 +174,32 @@ def test_text_array_round_trips_through_postgresql(values):
         cursor.execute("SELECT coalesce(array_agg(v ORDER BY n), '{}') FROM unnest(%s::text[]) "
                        "WITH ORDINALITY AS t(v, n)", [text_array(ODD_KEYS + values)])
         assert cursor.fetchone()[0] == ODD_KEYS + values
+
+
+def test_a_person_added_by_hand_during_a_first_import_is_named_for_merging(
+    run_import, workspace, small_batches, monkeypatch
+):
+    """A first import skips the look-ups of rows no earlier batch held (decision 109):
+    someone adding a person by hand meanwhile is not matched, and the run says so."""
+    from tests.factories import PersonFactory
+    from trustfunnel.crm.models import Person
+    from trustfunnel.imports import services
+    from trustfunnel.imports.models import ImportStatus
+
+    look_up, calls = services.ContactImporter.look_up, []
+
+    def look_up_after_a_colleague_typed(self, asks):
+        calls.append(1)
+        if len(calls) == 2:  # between the first and the second batch
+            PersonFactory(workspace=workspace, first_name="Anna", last_name="Jansen",
+                          email="A7@example.nl")
+        return look_up(self, asks)
+
+    monkeypatch.setattr(services.ContactImporter, "look_up", look_up_after_a_colleague_typed)
+    run = run_import("people", _people_csv(set()), name="people.csv")
+    assert run.status == ImportStatus.DONE, run.errors
+    assert run.counts["created"] == 10
+    assert Person.objects.for_workspace(workspace).filter(email__iexact="a7@example.nl").count() == 2
+    notes = [i["message"] for i in run.errors if i["severity"] == "note"]
+    assert any("A7@example.nl" in note and "merge" in note for note in notes), notes
+    assert sum("by hand" in note for note in notes) == 1

@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -564,14 +564,36 @@ class ContactImporter(Importer):
         self.open()
         if self.pipelined():
             self.run_pipelined()
+        else:
+            for prepared in read_ahead(self.prepared_batches):
+                self.outcome.merge(prepared.outcome)
+                if prepared.rows:
+                    with self.batch_scope():
+                        self.write_people(prepared.rows, prepared.asks)
+                        self.refresh_statistics((Person, Organization, ImportedRecord))
+                self.report(prepared.done)
+        if self.seen is not None:
+            self.note_people_added_meanwhile()
+
+    def note_people_added_meanwhile(self) -> None:
+        """A first import does not look up rows that no earlier batch held (decision
+        109), so a person someone added by hand while it ran is not matched. One count
+        tells whether that happened; when it did, each such person whose e-mail address
+        an imported person also has is named, so that the user can merge the two."""
+        people = Person.objects.for_workspace(self.workspace)
+        if people.count() <= self.outcome.counts.get("created", 0):
             return
-        for prepared in read_ahead(self.prepared_batches):
-            self.outcome.merge(prepared.outcome)
-            if prepared.rows:
-                with self.batch_scope():
-                    self.write_people(prepared.rows, prepared.asks)
-                    self.refresh_statistics((Person, Organization, ImportedRecord))
-            self.report(prepared.done)
+        imported = ImportedRecord.objects.filter(
+            workspace=self.workspace, run=self.run_obj, target_type="crm.person"
+        ).values("target_id")
+        twin = people.filter(pk__in=imported, email__iexact=OuterRef("email")).exclude(pk=OuterRef("pk"))
+        added = (people.exclude(pk__in=imported).exclude(email="").filter(Exists(twin))
+                 .order_by("pk").values_list("email", flat=True)[:MAX_ISSUES])
+        place = Location(self.run_obj.file_name)
+        for email in added:
+            self.outcome.note(place.with_field("email"), Text(gettext_noop(
+                "{email} was added by hand while this import ran and was imported again as "
+                "a second person: merge the two on the person's page."), email=email))
 
     def pipelined(self) -> bool:
         """PostgreSQL and one transaction for the run: the COPY of a batch overlaps the
