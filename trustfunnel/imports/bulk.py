@@ -12,6 +12,7 @@ conflict go through a temporary table and ``INSERT ... ON CONFLICT DO NOTHING``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -136,7 +137,7 @@ def insert_recorded(model: type[Model], rows: list[dict[str, Any]], keys: list[s
         return []
     if connection.vendor != "postgresql":
         ids = insert_rows(model, rows, now=now)
-        insert_rows(ImportedRecord, [{**record, "key": key[:300], "target_id": pk}
+        insert_rows(ImportedRecord, [{**record, "key": stored_key(key), "target_id": pk}
                                      for key, pk in zip(keys, ids, strict=True)],
                     now=now, returning=False, ignore_conflicts=True)
         return ids
@@ -201,6 +202,19 @@ def prepare_recorded(model: type[Model], varying: list[str], *, now: datetime) -
         _sequence(wrapper.cursor, model._meta.db_table)
 
 
+
+def stored_key(key: str) -> str:
+    """A record key as :class:`ImportedRecord` stores it (its column's length, 300)."""
+    return key[:_key_length()]
+
+
+@functools.cache
+def _key_length() -> int:
+    from trustfunnel.imports.models import ImportedRecord
+
+    return ImportedRecord._meta.get_field("key").max_length
+
+
 _RECORD_COLUMNS = ["workspace_id", "source_kind", "key", "target_type", "target_id", "run_id"]
 
 
@@ -238,7 +252,7 @@ def _copy_recorded(cursor, layout: tuple, rows: list[dict[str, Any]], keys: list
         for key, pk in zip(keys, ids, strict=True):
             # A key twice among new rows: the first keeps it (what ON CONFLICT DO
             # NOTHING would do, without its cost per row).
-            key = key[:300]
+            key = stored_key(key)
             if key not in seen:
                 seen.add(key)
                 write((workspace_id, kind, key, target_type, pk, run_id))

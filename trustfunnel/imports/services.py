@@ -67,6 +67,7 @@ from trustfunnel.imports.bulk import (
     insert_rows,
     prepare_recorded,
     select_in,
+    stored_key,
     take_ids,
 )
 from trustfunnel.imports.models import (
@@ -326,7 +327,7 @@ class Importer:
         return transaction.atomic()
 
     def remember(self, kind: str, pairs: Iterable[tuple[str, str, int]]) -> None:
-        rows = [{"workspace_id": self.workspace.pk, "source_kind": kind, "key": key[:300],
+        rows = [{"workspace_id": self.workspace.pk, "source_kind": kind, "key": stored_key(key),
                  "target_type": target_type, "target_id": target_id, "run_id": self.run_obj.pk}
                 for key, target_type, target_id in pairs]
         insert_rows(ImportedRecord, rows, now=self.now, returning=False, ignore_conflicts=True)
@@ -335,14 +336,6 @@ class Importer:
         keys = list({stored_key(k) for k in keys})
         return _KnownKeys(select_in(ImportedRecord, ["key", "target_id"], workspace_id=self.workspace.pk,
                                     match="key", values=keys, where={"source_kind": kind}))
-
-
-def stored_key(key: str) -> str:
-    """A record key as :class:`ImportedRecord` stores it (at most 300 characters)."""
-    return key[:KEY_LENGTH]
-
-
-KEY_LENGTH = ImportedRecord._meta.get_field("key").max_length
 
 
 class _KnownKeys(dict):
@@ -837,8 +830,8 @@ class ContactImporter(Importer):
             )
         mapped = plan.mapped
         if mapped and plan.creates:
-            created = {key[:300] for key, _ in plan.creates}
-            mapped = [m for m in mapped if m[0][:300] not in created]
+            created = {stored_key(key) for key, _ in plan.creates}
+            mapped = [m for m in mapped if stored_key(m[0]) not in created]
         self.remember(self.source_kind, mapped)
 
     def copy_created(self, plan: _Plan, cursor) -> None:
@@ -1165,7 +1158,7 @@ class CalendarImporter(Importer):
                 self.outcome.note(meeting.location, Text(gettext_noop("{summary!r} on {day} was cancelled: not a meeting held."),
                                                          summary=meeting.summary, day=f"{meeting.starts_at:%Y-%m-%d}"))
                 continue
-            if meeting.external_id[:300] in known:
+            if meeting.external_id in known:
                 self.outcome.counts["unchanged"] += 1
                 continue
             attending = [a.email for a in meeting.attendees if a.partstat != "DECLINED"]
