@@ -52,3 +52,21 @@ def test_check_deploy_fails_without_https_settings(tmp_path):
     )
     assert proc.returncode != 0
     assert "security.W008" in proc.stderr + proc.stdout  # SECURE_SSL_REDIRECT
+
+
+def _session_engine(env) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-c", "import django; from django.conf import settings; "
+         "django.setup(); print(settings.SESSION_ENGINE)"],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
+    )
+    return proc.stdout.strip()
+
+
+def test_sessions_are_cached_only_in_a_shared_cache(tmp_path):
+    env = _production_env(tmp_path)
+    env.pop("REDIS_URL", None)
+    # A per-process memory cache would keep a logged-out session alive elsewhere.
+    assert _session_engine(env) == "django.contrib.sessions.backends.db"
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    assert _session_engine(env) == "django.contrib.sessions.backends.cached_db"

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from trustfunnel.web import registry
+from trustfunnel.web import chrome, registry
 from trustfunnel.web.fastrows import RenderedChoices
 from trustfunnel.workspaces.models import Membership
 from trustfunnel.workspaces.scoping import user_memberships
@@ -149,3 +149,23 @@ def select_options(choices, selected):
         ((value, mark_safe(" selected") if str(value) == selected else "", label)
          for value, label in choices if value != ""),
     )
+
+
+class ChromeNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        entries = nav_entries(context)
+        with context.push(nav=entries):
+            return chrome.render_chrome(context, self.nodelist, chrome.chrome_key(context, entries))
+
+
+@register.tag("chrome")
+def do_chrome(parser, token):
+    """``{% chrome %}...{% endchrome %}``: the page chrome, rendered once per member,
+    language and page section (trustfunnel.web.chrome). Inside, ``nav`` holds the
+    navigation entries and ``chrome_next`` the current URL."""
+    nodelist = parser.parse(("endchrome",))
+    parser.delete_first_token()
+    return ChromeNode(nodelist)
