@@ -19,7 +19,9 @@ same minutes. Then, for PostgreSQL and SQLite:
 Targets: p99 under 50 ms and at least 30x BottleCRM's requests per second.
 Environment: ``BENCH_PEOPLE`` (default 100000), ``BENCH_PG_URL``, ``BENCH_DATABASES``,
 ``BENCH_PORT`` (8831), ``PY312`` (Python 3.12 for the peer), ``BENCH_SKIP_PEER=1``,
-``BENCH_GUNICORN_ARGS`` (extra gunicorn arguments, for an A/B of the worker type).
+``BENCH_GUNICORN_ARGS`` (extra gunicorn arguments, for an A/B of the worker type),
+``BENCH_REDIS_URL`` (the Redis production recommends for the cache and sessions;
+default ``redis://127.0.0.1:6379/5`` when it answers, ``none`` to run without).
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ WRK = ["wrk", "-t2", "-c16", "-d15s", "--latency", "--timeout", "30s"]
 #: ``BENCH_GUNICORN_ARGS="-k gthread --threads 4"`` (docs/decisions.md 94); production is
 #: docs/operations.md's command (sync workers).
 EXTRA_GUNICORN_ARGS = os.environ.get("BENCH_GUNICORN_ARGS", "").split()
+
+
+def redis_url() -> str | None:
+    """The Redis the served app uses (docs/operations.md recommends one), if it answers."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+    if url == "none":
+        return None
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_timeout=2).ping()
+    except Exception:  # noqa: BLE001 - any failure means: run without Redis
+        return None
+    return url
 
 
 def run_peer(n: int) -> list[dict]:
@@ -188,6 +204,8 @@ def measure_database(vendor: str, n: int, pg_url: str, port: int) -> list[dict]:
     env = {**env, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
            "ALLOWED_HOSTS": "127.0.0.1", "STATIC_ROOT": str(static_root),
            "PYTHONPATH": str(ROOT)}
+    if redis := redis_url():
+        env["REDIS_URL"] = redis
     subprocess.run([str(BIN / "trustfunnel"), "collectstatic", "--noinput", "-v0"], env=env,
                    cwd=ROOT, check=True)
     token, session = credentials(env)
@@ -233,8 +251,10 @@ def run() -> str:
 
 def _report(n: int, peer: list[dict], ours: list[dict]) -> list[str]:
     server = f"gunicorn -w 2 {' '.join(EXTRA_GUNICORN_ARGS)}".strip()
+    redis = redis_url()
     body = [f"`{' '.join(WRK)}` against `{server}`; BottleCRM measured first by "
-            f"`reproduce.sh {n}`.", "",
+            f"`reproduce.sh {n}`; cache and sessions: "
+            f"{'Redis ' + redis if redis else 'local memory and the database (no Redis)'}.", "",
             "| system | database | list | req/s | p50 ms | p99 ms | non-2xx |",
             "|---|---|---|---|---|---|---|"]
     for row in peer:
