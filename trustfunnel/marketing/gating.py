@@ -248,16 +248,20 @@ def _gate_in_halves(campaign: Campaign, *, run: int, current: int, people, recip
             gatefacts.refresh(now=now)
             _delete_unfinished_runs(campaign, current)
 
-    _on_own_connections([prepare])
-    clock.lap("refresh gate facts")
-    keys, result = _decide_every_profile(message, recipients["params"])
-    clock.lap(f"decide all {len(keys)} possible profiles")
-    bounds = people.aggregate(lo=Min("pk"), hi=Max("pk"))
+    # Meanwhile this connection decides every profile and finds where to split.
+    prepared = _on_own_connections([prepare])
+    try:
+        keys, result = _decide_every_profile(message, recipients["params"])
+        bounds = people.aggregate(lo=Min("pk"), hi=Max("pk"))
+    finally:
+        prepared()
+    clock.lap(f"refresh gate facts (own connection), decide all {len(keys)} possible "
+              "profiles")
     if bounds["lo"] is None:
-        halves = [people]
+        halves = [(None, None)]
     else:
         split = (bounds["lo"] + bounds["hi"] + 1) // 2
-        halves = [people.filter(pk__lt=split), people.filter(pk__gte=split)]
+        halves = [(None, split), (split, None)]
     snapshot: list[str] = []
     exported = threading.Event()
     found: list[list[tuple[int, int]]] = [[] for _ in halves]
@@ -277,13 +281,14 @@ def _gate_in_halves(campaign: Campaign, *, run: int, current: int, people, recip
                     cursor.execute(f"SET TRANSACTION SNAPSHOT '{snapshot[0]}'")
                 facts_mod.set_local_planner(cursor)
                 _fill_profiles_table(cursor, keys, result)
-                sql_args = gatefacts.profile_sql(halves[i], **recipients)
+                sql_args = gatefacts.profile_sql(people, person_range=halves[i],
+                                                 **recipients)
                 found[i] = _write_in_one_statement(cursor, campaign, sql_args, run=run,
                                                    now=now)
         finally:
             exported.set()  # a first half that failed does not keep the second waiting
 
-    _on_own_connections([lambda i=i: half(i) for i in range(len(halves))])
+    _on_own_connections([lambda i=i: half(i) for i in range(len(halves))])()
     clock.lap(f"decisions and personal tasks ({len(halves)} halves on connections of "
               "their own, committed)")
     counts: dict[int, int] = {}
@@ -293,9 +298,10 @@ def _gate_in_halves(campaign: Campaign, *, run: int, current: int, people, recip
     return _found_profiles(sorted(counts.items()), keys, result)
 
 
-def _on_own_connections(jobs) -> None:
-    """Run each job in a thread of its own (Django gives each thread its own database
-    connection, closed here) at the same time; the first exception is raised."""
+def _on_own_connections(jobs):
+    """Start each job in a thread of its own (Django gives each thread its own database
+    connection, closed when the job ends); returns the function that waits for them all
+    and raises the first exception."""
     errors: list[BaseException] = []
 
     def run(job) -> None:
@@ -306,13 +312,17 @@ def _on_own_connections(jobs) -> None:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(job,), name="gate-half") for job in jobs]
+    threads = [threading.Thread(target=run, args=(job,), name="gate-run") for job in jobs]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
-    if errors:
-        raise errors[0]
+
+    def wait() -> None:
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+
+    return wait
 
 
 def _gate_in_steps(cursor, campaign: Campaign, recipients: tuple[str, list], *,
