@@ -205,6 +205,10 @@ def _write_in_one_statement(cursor, campaign: Campaign, recipients: tuple[str, l
 #: written in two halves on two connections (None: never). A statement with
 #: data-modifying CTEs runs in one backend; the halves use the second core.
 HALVES_FROM: int | None = 200_000
+#: The lower half's share of the id range. Its rows go into the keys just below the
+#: upper half's, where each insert descends the tree; the upper half keeps the B-tree's
+#: fast path for the rightmost page. At equal shares the lower half took 15-25 % longer.
+LOWER_SHARE = 0.45
 #: The advisory lock class of a campaign's gate runs (the key is the campaign).
 _RUN_LOCK = 0x6761_7465  # "gate"
 _INT4 = 2**31 - 1
@@ -260,7 +264,7 @@ def _gate_in_halves(campaign: Campaign, *, run: int, current: int, people, recip
     if bounds["lo"] is None:
         halves = [(None, None)]
     else:
-        split = (bounds["lo"] + bounds["hi"] + 1) // 2
+        split = bounds["lo"] + int((bounds["hi"] - bounds["lo"] + 1) * LOWER_SHARE)
         halves = [(None, split), (split, None)]
     snapshot: list[str] = []
     exported = threading.Event()
