@@ -13,6 +13,12 @@ SQLite the recipients go into a temporary table, their distinct profiles are dec
 and two ``INSERT ... SELECT`` write decisions and tasks. Both write in person order
 (the keys grow at their right edge) and store the campaign's distinct profiles
 (:class:`~trustfunnel.marketing.models.GateProfile`), which the review page reads.
+
+Every run writes under the campaign's next run number and becomes current when the
+campaign points at it (``Campaign.gate_run``, set in the caller's transaction). That
+lets a large segment on PostgreSQL be written in two halves at the same time on
+connections of their own (:func:`_gate_in_halves`): their rows are committed first but
+nobody reads them before the run is current.
 """
 
 from __future__ import annotations
