@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.crm.models import DealStage, Language, Person, Relationship
@@ -280,12 +281,30 @@ class TaskStatus(models.TextChoices):
 
 
 class PersonalTaskQuerySet(WorkspaceQuerySet):
-    def visible(self) -> PersonalTaskQuerySet:
+    def visible(self, workspace: Workspace | int) -> PersonalTaskQuerySet:
         """The tasks of gate runs that became current: a run writes its tasks under its
         number before the campaign points at it (gating.py), and a run that failed
-        leaves tasks that are never shown (the next gate run deletes them)."""
-        return self.filter(models.Q(campaign__isnull=True)
-                           | models.Q(run__lte=models.F("campaign__gate_run")))
+        leaves tasks that are never shown (the next gate run deletes them).
+
+        Such a run is always the campaign's ``gate_run + 1`` (runs of a campaign are
+        serialised and each deletes unfinished runs before it writes), and only a
+        campaign not yet sent can have one (gating refuses a campaign being sent, and
+        the gate before a send deletes them). So (campaign, run) is compared, as one
+        number, with those of the workspace's unsent campaigns: a subquery the database
+        runs once and hashes, not a join per task (an owner may have hundreds of
+        thousands of tasks), and no query of its own."""
+        workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+        unfinished = Campaign.objects.filter(
+            workspace_id=workspace_id,
+            status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
+        ).annotate(run_key=models.F("id") * _RUN_KEY + models.F("gate_run") + 1)
+        return self.alias(
+            run_key=Coalesce(models.F("campaign_id"), 0) * _RUN_KEY + models.F("run")
+        ).exclude(run_key__in=unfinished.values("run_key"))
+
+
+#: (campaign, run) as one number: campaign * 2**32 + run.
+_RUN_KEY = 2**32
 
 
 class PersonalTask(WorkspaceScopedModel):

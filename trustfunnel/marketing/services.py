@@ -254,7 +254,7 @@ def do_close_task(task: PersonalTask, *, actor, status: str) -> PersonalTask:
 
 def open_tasks_for(user, workspace: Workspace):
     return (
-        PersonalTask.objects.for_workspace(workspace).visible()
+        PersonalTask.objects.for_workspace(workspace).visible(workspace)
         .filter(owner=user, status=TaskStatus.OPEN)
         .select_related("person", "content", "campaign")
         .order_by("-created_at", "-id")

@@ -239,7 +239,7 @@ class MyTasksView(WorkspaceMixin, TemplateView):
 
 class CloseTaskView(WorkspaceMixin, View):
     def post(self, request, pk):
-        task = get_object_or_404(self.scoped(PersonalTask).visible(), pk=pk, owner=request.user)
+        task = get_object_or_404(self.scoped(PersonalTask).visible(self.workspace), pk=pk, owner=request.user)
         status = request.POST.get("status", TaskStatus.DONE)
         try:
             with transaction.atomic():
