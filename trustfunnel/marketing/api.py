@@ -157,7 +157,7 @@ class PersonalTaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Work
     filterset_fields = ["status"]
 
     def get_queryset(self):
-        return super().get_queryset().filter(owner=self.request.user)
+        return super().get_queryset().visible(self.workspace).filter(owner=self.request.user)
 
     def paginate_queryset(self, queryset):
         # The last personal interaction of each task on the page, in one query.

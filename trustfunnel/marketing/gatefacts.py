@@ -53,7 +53,8 @@ TARGET_RELATIONSHIPS = "gatefacts_target_relationships"
 
 
 def profile_sql(
-    people, *, workspace_id: int, now: datetime, params: GateParams, pick_language
+    people, *, workspace_id: int, now: datetime, params: GateParams, pick_language,
+    person_range: tuple[int | None, int | None] = (None, None),
 ) -> tuple[str, list]:
     """One row a recipient: ``person_id, rel_id, owner_id, language, profile``, from the
     kept facts, unordered. ``profile`` packs the coarse facts as
@@ -66,7 +67,9 @@ def profile_sql(
     settings, evaluated once per row: the timestamps against the windows, the open
     value against the key deal value, the label bits against the fragile labels.
     ``pick_language(code)`` is the language a person reading ``code`` gets (``''``:
-    none). The caller refreshes the table first (:func:`refresh`).
+    none). ``person_range`` (from, to: person ids, to excluded; None: open) restricts
+    the people and every table read to a range, so that a part of a segment reads only
+    its part of the kept facts. The caller refreshes the table first (:func:`refresh`).
     """
     segment_sql, segment_args = (
         people.order_by()
@@ -105,16 +108,27 @@ def profile_sql(
     for name, (offset, _bits) in profile_offsets().items():
         terms.append(f"{fields[name]} * {1 << offset}")
         profile_args.extend(values.get(name, []))
+    in_range = {}
+    for column in ("p.id", "f.person_id", "pf.person_id"):
+        conditions, range_args = [], []
+        for bound, op in zip(person_range, (">=", "<"), strict=True):
+            if bound is not None:
+                conditions.append(f"AND {column} {op} %s")
+                range_args.append(int(bound))
+        in_range[column] = (" ".join(conditions), range_args)
     sql = f"""
     SELECT p.id AS person_id, COALESCE(f.relationship_id, 0) AS rel_id,
            COALESCE(f.owner_id, 0) AS owner_id, {_language_sql(pick_language)} AS language,
            {" + ".join(terms)} AS profile
     FROM ({segment_sql}) p
-    LEFT JOIN {FACTS} f ON f.person_id = p.id AND f.workspace_id = %s
-    LEFT JOIN ({person_sql}) ps ON ps.person_id = p.id
-    WHERE p.workspace_id = %s
+    LEFT JOIN {FACTS} f ON f.person_id = p.id AND f.workspace_id = %s {in_range["f.person_id"][0]}
+    LEFT JOIN (SELECT * FROM ({person_sql}) pf WHERE 1 = 1 {in_range["pf.person_id"][0]}) ps
+      ON ps.person_id = p.id
+    WHERE p.workspace_id = %s {in_range["p.id"][0]}
     """
-    return sql, [*profile_args, *segment_args, workspace_id, *person_args, workspace_id]
+    return sql, [*profile_args, *segment_args, workspace_id, *in_range["f.person_id"][1],
+                 *person_args, *in_range["pf.person_id"][1], workspace_id,
+                 *in_range["p.id"][1]]
 
 
 def _language_sql(pick_language, *, available: bool = False) -> str:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from trustfunnel.crm.models import DealStage, Language, Person, Relationship
 from trustfunnel.timeline.models import Interaction
-from trustfunnel.workspaces.models import Workspace, WorkspaceScopedModel
+from trustfunnel.workspaces.models import Workspace, WorkspaceQuerySet, WorkspaceScopedModel
 
 
 class ContentKind(models.TextChoices):
@@ -100,6 +101,10 @@ class Campaign(WorkspaceScopedModel):
     status = models.CharField(_("status"), max_length=10, choices=CampaignStatus.choices,
                               default=CampaignStatus.DRAFT)
     gated_at = models.DateTimeField(_("gate run at"), null=True, blank=True)
+    # The gate run whose decisions are current (0: never gated). A run writes its rows
+    # under the next number and makes them current by setting this, so rows written
+    # from other connections stay invisible until the run commits (gating.py).
+    gate_run = models.PositiveIntegerField(default=0, editable=False)
     counts = models.JSONField(_("decisions"), default=dict, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -115,6 +120,12 @@ class Campaign(WorkspaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    def delete(self, *args, **kwargs):
+        # Tasks outlive their campaign (SET_NULL); those of a run that never became
+        # current must not become visible with it (PersonalTaskQuerySet.visible).
+        PersonalTask.objects.filter(campaign_id=self.pk, run__gt=self.gate_run).delete()
+        return super().delete(*args, **kwargs)
+
 
 class DecisionStatus(models.IntegerChoices):
     PENDING = 0, _("Pending")
@@ -122,6 +133,15 @@ class DecisionStatus(models.IntegerChoices):
     WITHDRAWN = 2, _("Withdrawn")
     TASKED = 3, _("Personal task created")
     SKIPPED = 4, _("Not sent")
+
+
+class GateDecisionQuerySet(WorkspaceQuerySet):
+    def current(self, campaign: Campaign | None = None) -> GateDecisionQuerySet:
+        """The decisions of the current gate run: of ``campaign`` (one probe of the key),
+        or of every campaign (a join to the campaigns)."""
+        if campaign is not None:
+            return self.filter(campaign_id=campaign.pk, run=campaign.gate_run)
+        return self.filter(run=models.F("campaign__gate_run"))
 
 
 class GateDecision(WorkspaceScopedModel):
@@ -132,17 +152,22 @@ class GateDecision(WorkspaceScopedModel):
     commit: 24 s of a 1M-row gate) and one index: the primary key (campaign, person),
     which sending, withdrawals (campaign by campaign) and re-gating use; no surrogate id
     and its second index. Rows are written in person order, so the key grows at its
-    right edge. The references are valid when written (the statement joins the live rows) and Django
+    right edge. Each gate run writes its rows under its own ``run`` number; only the
+    campaign's ``gate_run`` is current (:meth:`GateDecisionQuerySet.current`), the
+    rows of earlier runs are deleted when a run becomes current, and those of a run that
+    never became current (it failed after a helper connection committed) when the
+    campaign is next gated. The references are valid when written (the statement joins the live rows) and Django
     still applies ``on_delete`` when a person, relationship, campaign or workspace is
     deleted through the ORM (a scan of the table for a person or a relationship: rare,
     and cheaper than an index kept up to date on every gate run; decisions.md).
     """
 
-    pk = models.CompositePrimaryKey("campaign", "person")
+    pk = models.CompositePrimaryKey("campaign", "run", "person")
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+",
                                   db_constraint=False, db_index=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decisions",
                                  db_constraint=False, db_index=False)
+    run = models.IntegerField(default=0)  # the campaign's gate run that wrote it
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+",
                                db_constraint=False, db_index=False)
     relationship = models.ForeignKey(
@@ -153,6 +178,8 @@ class GateDecision(WorkspaceScopedModel):
     rule_bits = models.BigIntegerField(default=0)  # trustfunnel.core.gate.Rule bits
     status = models.SmallIntegerField(choices=DecisionStatus.choices, default=DecisionStatus.PENDING)
     language = models.CharField(max_length=5, blank=True)
+
+    objects = GateDecisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("gate decision")
@@ -253,6 +280,33 @@ class TaskStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Not relevant")
 
 
+class PersonalTaskQuerySet(WorkspaceQuerySet):
+    def visible(self, workspace: Workspace | int) -> PersonalTaskQuerySet:
+        """The tasks of gate runs that became current: a run writes its tasks under its
+        number before the campaign points at it (gating.py), and a run that failed
+        leaves tasks that are never shown (the next gate run deletes them).
+
+        Such a run is always the campaign's ``gate_run + 1`` (runs of a campaign are
+        serialised and each deletes unfinished runs before it writes), and only a
+        campaign not yet sent can have one (gating refuses a campaign being sent, and
+        the gate before a send deletes them). So (campaign, run) is compared, as one
+        number, with those of the workspace's unsent campaigns: a subquery the database
+        runs once and hashes, not a join per task (an owner may have hundreds of
+        thousands of tasks), and no query of its own."""
+        workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+        unfinished = Campaign.objects.filter(
+            workspace_id=workspace_id,
+            status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
+        ).annotate(run_key=models.F("id") * _RUN_KEY + models.F("gate_run") + 1)
+        return self.alias(
+            run_key=Coalesce(models.F("campaign_id"), 0) * _RUN_KEY + models.F("run")
+        ).exclude(run_key__in=unfinished.values("run_key"))
+
+
+#: (campaign, run) as one number: campaign * 2**32 + run.
+_RUN_KEY = 2**32
+
+
 class PersonalTask(WorkspaceScopedModel):
     """"Write to X personally about Y": the gate's PERSONAL decision for the owner.
 
@@ -284,6 +338,9 @@ class PersonalTask(WorkspaceScopedModel):
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    run = models.IntegerField(default=0)  # the campaign's gate run that wrote it
+
+    objects = PersonalTaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("personal task")

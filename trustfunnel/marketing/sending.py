@@ -54,8 +54,8 @@ def do_send_campaign(campaign: Campaign, *, actor, now: datetime | None = None) 
         campaign.status = CampaignStatus.SENDING
         campaign.save(update_fields=["status"])
     sent = 0
-    pending = GateDecision.objects.filter(
-        campaign=campaign, decision=Decision.SEND, status=DecisionStatus.PENDING
+    pending = GateDecision.objects.current(campaign).filter(
+        decision=Decision.SEND, status=DecisionStatus.PENDING
     ).order_by("person_id").values_list("person_id", "relationship_id", "language")
     batch: list[tuple] = []
     for row in pending.iterator(chunk_size=CHUNK):
@@ -87,9 +87,8 @@ def _send_chunk(campaign: Campaign, rows: list[tuple], now: datetime) -> int:
     with get_connection() as connection:
         connection.send_messages(messages)
     with transaction.atomic():
-        GateDecision.objects.filter(
-            campaign=campaign, person_id__in=[r[0] for r in sent_rows],
-            status=DecisionStatus.PENDING,
+        GateDecision.objects.current(campaign).filter(
+            person_id__in=[r[0] for r in sent_rows], status=DecisionStatus.PENDING,
         ).update(status=DecisionStatus.SENT)
         AutomatedSend.objects.bulk_create([
             AutomatedSend(workspace_id=campaign.workspace_id, person_id=p, campaign=campaign,

@@ -10,6 +10,7 @@ from datetime import datetime
 import numpy as np
 from django.core import signing
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trustfunnel.core.errors import InvalidInput, PermissionDenied
@@ -186,15 +187,18 @@ def do_withdraw_pending_sends(person_ids: list[int], *, workspace_id: int, reaso
         return 0
     # The ids as a list, not a subquery: the planner then probes the key with both
     # columns (a subquery with a misjudged row count once walked the whole key).
+    # Each campaign's current run only: a run still being written is not current yet.
     open_campaigns = list(Campaign.objects.filter(
         workspace_id=workspace_id,
         status__in=[CampaignStatus.DRAFT, CampaignStatus.REVIEWED, CampaignStatus.SENDING],
-    ).values_list("id", flat=True))
+    ).values_list("id", "gate_run"))
     if not open_campaigns:
         return 0
+    runs = Q()
+    for campaign_id, run in open_campaigns:
+        runs |= Q(campaign_id=campaign_id, run=run)
     return GateDecision.objects.filter(
-        campaign_id__in=open_campaigns, person_id__in=person_ids,
-        status=DecisionStatus.PENDING,
+        runs, person_id__in=person_ids, status=DecisionStatus.PENDING,
     ).update(status=DecisionStatus.WITHDRAWN)
 
 
@@ -250,7 +254,7 @@ def do_close_task(task: PersonalTask, *, actor, status: str) -> PersonalTask:
 
 def open_tasks_for(user, workspace: Workspace):
     return (
-        PersonalTask.objects.for_workspace(workspace)
+        PersonalTask.objects.for_workspace(workspace).visible(workspace)
         .filter(owner=user, status=TaskStatus.OPEN)
         .select_related("person", "content", "campaign")
         .order_by("-created_at", "-id")

@@ -175,7 +175,8 @@ class CampaignReviewView(WorkspaceMixin, TemplateView):
              "reasons": reasons[d.value].most_common()}
             for d in Decision
         ]
-        tasks = PersonalTask.objects.filter(campaign=campaign).select_related("person", "owner")
+        tasks = (PersonalTask.objects.filter(campaign=campaign, run__lte=campaign.gate_run)
+                 .select_related("person", "owner"))
         if not self.membership.can(Capability.EDIT_MARKETING):
             tasks = tasks.filter(owner=self.request.user)
         return {**super().get_context_data(**kwargs), "campaign": campaign, "split": split,
@@ -238,7 +239,7 @@ class MyTasksView(WorkspaceMixin, TemplateView):
 
 class CloseTaskView(WorkspaceMixin, View):
     def post(self, request, pk):
-        task = get_object_or_404(self.scoped(PersonalTask), pk=pk, owner=request.user)
+        task = get_object_or_404(self.scoped(PersonalTask).visible(self.workspace), pk=pk, owner=request.user)
         status = request.POST.get("status", TaskStatus.DONE)
         try:
             with transaction.atomic():

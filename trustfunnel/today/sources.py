@@ -82,7 +82,7 @@ def personal_tasks(workspace, user, now) -> list[Candidate]:
     from trustfunnel.marketing.models import PersonalTask
 
     rows = (
-        PersonalTask.objects.for_workspace(workspace)
+        PersonalTask.objects.for_workspace(workspace).visible(workspace)
         .filter(owner=user, status="open")
         .select_related("person", "content")
         .order_by("-created_at")[:200]
