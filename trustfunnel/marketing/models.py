@@ -120,12 +120,6 @@ class Campaign(WorkspaceScopedModel):
     def __str__(self) -> str:
         return self.name
 
-    def delete(self, *args, **kwargs):
-        # Tasks outlive their campaign (SET_NULL); those of a run that never became
-        # current must not become visible with it (PersonalTaskQuerySet.visible).
-        PersonalTask.objects.filter(campaign_id=self.pk, run__gt=self.gate_run).delete()
-        return super().delete(*args, **kwargs)
-
 
 class DecisionStatus(models.IntegerChoices):
     PENDING = 0, _("Pending")

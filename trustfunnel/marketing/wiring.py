@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db.models.signals import pre_delete
+
 from trustfunnel.core.gate import GateParams
 from trustfunnel.crm import services as crm_services
 from trustfunnel.crm.models import Deal
-from trustfunnel.marketing.models import AutomatedSend
+from trustfunnel.marketing.models import AutomatedSend, Campaign, PersonalTask
 from trustfunnel.timeline import services as timeline_services
 from trustfunnel.timeline.models import (
     PERSONAL_KINDS,
@@ -113,7 +115,16 @@ def on_stage_changes(workspace_id: int, changes: list[tuple[Deal, str]]) -> None
         do_withdraw_pending_sends(person_ids, workspace_id=workspace_id, reason="stage")
 
 
+def forget_unfinished_tasks(sender, instance: Campaign, **kwargs) -> None:
+    """Tasks outlive their campaign (SET_NULL); those of a run that never became current
+    must not become visible with it (PersonalTaskQuerySet.visible). A signal rather than
+    ``Campaign.delete``: a queryset delete and a workspace's cascade send it too."""
+    PersonalTask.objects.filter(campaign_id=instance.pk, run__gt=instance.gate_run).delete()
+
+
 def connect() -> None:
+    pre_delete.connect(forget_unfinished_tasks, sender=Campaign,
+                       dispatch_uid="marketing.forget_unfinished_tasks")
     if on_interaction not in timeline_services.interaction_listeners:
         timeline_services.interaction_listeners.append(on_interaction)
     if on_stage_change not in crm_services.stage_listeners:
