@@ -91,8 +91,7 @@ def some_fragile(workspace, n: int = 12) -> None:
                                         "theirs_label": "fragile" if i % 3 == 1 else "unknown"})
 
 
-@pytest.fixture
-def newsletter(workspace):
+def newsletter_in(workspace):
     content = Content.objects.create(
         workspace=workspace, kind="newsletter", title="Leading across borders",
         target_stages=["lead", "first_contact", "needs_explored"], point="Plan for trust.",
@@ -101,6 +100,11 @@ def newsletter(workspace):
         ContentVersion.objects.create(workspace=workspace, content=content, language=lang,
                                       subject="s", body="b")
     return content
+
+
+@pytest.fixture
+def newsletter(workspace):
+    return newsletter_in(workspace)
 
 
 @pytest.fixture(params=[False, True], ids=["interpreted", "compiled"])

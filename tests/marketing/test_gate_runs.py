@@ -8,13 +8,16 @@ it."""
 import pytest
 from django.db import connection, transaction
 
-from tests.marketing.test_gate_profiles import NOW, some_fragile, varied_workspace
+from tests.marketing.test_gate_profiles import (
+    NOW,
+    newsletter_in,
+    some_fragile,
+    varied_workspace,
+)
 from trustfunnel.core.gate import Decision
 from trustfunnel.marketing import gating, services
 from trustfunnel.marketing.models import (
     Campaign,
-    Content,
-    ContentVersion,
     DecisionStatus,
     GateDecision,
     GateProfile,
@@ -25,17 +28,6 @@ from trustfunnel.today.sources import personal_tasks
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql",
                                    reason="the halves are PostgreSQL's")
-
-
-def newsletter_in(workspace):
-    content = Content.objects.create(
-        workspace=workspace, kind="newsletter", title="Leading across borders",
-        target_stages=["lead", "first_contact", "needs_explored"], point="Plan for trust.",
-    )
-    for lang in ("en", "nl"):
-        ContentVersion.objects.create(workspace=workspace, content=content, language=lang,
-                                      subject="s", body="b")
-    return content
 
 
 def new_campaign(workspace, content, name="November"):
